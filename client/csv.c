@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * csv.c: C3R's CSV dialect: row parser over buffers, chunk splitter,
+ * NULL rule, field writer and a streaming file reader (see csv.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "psid/client.h"
+
+#define READ_BLOCK (1u << 20)
+
+/* Whitespace an unquoted field is trimmed of (univocity: chars <= ' '). */
+static inline bool
+is_trim(unsigned char c)
+{
+	return c <= ' ' && c != '\n' && c != '\r';
+}
+
+void
+csv_row_release(struct csv_row *row)
+{
+	free(row->fields);
+	row->fields = NULL;
+	row->count = row->cap = 0;
+}
+
+static int
+row_add(struct csv_row *row, char *ptr, size_t len, bool quoted)
+{
+	struct csv_field *f;
+	size_t cap;
+
+	if (row->count == row->cap) {
+		if (row->cap >= CSV_MAX_FIELDS)
+			return CSV_ERR_TOO_MANY;
+		cap = row->cap ? row->cap * 2 : 32;
+		if (cap > CSV_MAX_FIELDS)
+			cap = CSV_MAX_FIELDS;
+		if ((f = realloc(row->fields, cap * sizeof(*f))) == NULL)
+			return CSV_ERR_NOMEM;
+		row->fields = f;
+		row->cap = cap;
+	}
+	f = &row->fields[row->count++];
+	f->ptr = ptr;
+	f->len = len;
+	f->quoted = quoted;
+	return 0;
+}
+
+/* Collapse "" to " in a quoted field, in place. Returns the new length. */
+static size_t
+unescape(char *p, size_t len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		p[w++] = p[r];
+		r += (p[r] == '"') ? 2 : 1;
+	}
+	return w;
+}
+
+int
+csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
+    size_t *consumed, uint64_t *skipped_lines)
+{
+	size_t i = 0, j, start, end;
+	uint64_t lines = 1;
+	bool escaped;
+	char *q;
+	int rc;
+
+	*skipped_lines = 0;
+	*consumed = 0;
+	/* Skip empty lines. */
+	while (i < len && (buf[i] == '\n' || buf[i] == '\r')) {
+		if (buf[i] == '\r' && i + 1 == len && !at_eof)
+			break;
+		if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+			i++;
+		i++;
+		(*skipped_lines)++;
+	}
+	*consumed = i;
+	if (i == len || (buf[i] == '\r' && i + 1 == len))
+		return CSV_NEED_MORE;
+	row->count = 0;
+	row->start = i;
+	for (;;) {
+		j = i;
+		while (j < len && is_trim((unsigned char)buf[j]))
+			j++;
+		if (j < len && buf[j] == '"') {
+			/* Quoted: up to the closing quote; "" is a quote. */
+			start = j + 1;
+			i = start;
+			escaped = false;
+			for (;;) {
+				q = memchr(buf + i, '"', len - i);
+				if (q == NULL)
+					return at_eof ? CSV_ERR_OPEN_QUOTE :
+					    CSV_NEED_MORE;
+				for (char *p = buf + i; p < q; p++)
+					lines += (*p == '\n');
+				i = (size_t)(q - buf);
+				if (i + 1 == len && !at_eof)
+					return CSV_NEED_MORE;
+				if (i + 1 < len && buf[i + 1] == '"') {
+					escaped = true;
+					i += 2;
+					continue;
+				}
+				break;
+			}
+			end = i;
+			i++;
+			while (i < len && is_trim((unsigned char)buf[i]))
+				i++;
+			if (i < len && buf[i] != ',' && buf[i] != '\n' &&
+			    buf[i] != '\r')
+				return CSV_ERR_QUOTE;
+			if (escaped)
+				end = start + unescape(buf + start, end - start);
+			if ((rc = row_add(row, buf + start, end - start, true)) != 0)
+				return rc;
+		} else {
+			start = j;
+			while (j < len && buf[j] != ',' && buf[j] != '\n' &&
+			    buf[j] != '\r')
+				j++;
+			i = j;
+			while (j > start && is_trim((unsigned char)buf[j - 1]))
+				j--;
+			if ((rc = row_add(row, buf + start, j - start, false)) != 0)
+				return rc;
+		}
+		if (i == len) {
+			if (!at_eof)
+				return CSV_NEED_MORE;
+			break;
+		}
+		if (buf[i] == ',') {
+			i++;
+			continue;
+		}
+		/* A line end: \n, \r\n or \r. */
+		if (buf[i] == '\r') {
+			if (i + 1 == len && !at_eof)
+				return CSV_NEED_MORE;
+			if (i + 1 < len && buf[i + 1] == '\n')
+				i++;
+		}
+		i++;
+		break;
+	}
+	row->lines = lines;
+	*consumed = i;
+	return CSV_ROW;
+}
+
+const char *
+csv_parse_strerror(int result)
+{
+	switch (result) {
+	case CSV_ERR_QUOTE:
+		return "unexpected text after a closing quote";
+	case CSV_ERR_OPEN_QUOTE:
+		return "quoted field not closed at end of file";
+	case CSV_ERR_TOO_MANY:
+		return "more than 10000 fields in a row";
+	case CSV_ERR_NOMEM:
+		return "out of memory";
+	case CSV_ERR_IO:
+		return "read error";
+	case CSV_ERR_ROW_TOO_LONG:
+		return "row longer than 64 MiB";
+	}
+	return "malformed CSV";
+}
+
+size_t
+csv_last_row_end(const char *buf, size_t len)
+{
+	const char *p;
+	size_t i, last = 0;
+	enum { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE } state = FIELD_START;
+
+	if (memchr(buf, '"', len) == NULL) {
+		/* No quotes: the last line end is a row end. */
+		p = memrchr(buf, '\n', len);
+		return p == NULL ? 0 : (size_t)(p - buf) + 1;
+	}
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		switch (state) {
+		case QUOTED:
+			if (c == '"')
+				state = AFTER_QUOTE;
+			break;
+		case AFTER_QUOTE:
+			if (c == '"') {
+				state = QUOTED;
+				break;
+			}
+			/* FALLTHROUGH */
+		case FIELD_START:
+		case UNQUOTED:
+			if (c == '\n') {
+				last = i + 1;
+				state = FIELD_START;
+			} else if (c == ',')
+				state = FIELD_START;
+			else if (c == '"' && state == FIELD_START)
+				state = QUOTED;
+			else if (!is_trim((unsigned char)c) && c != '\r')
+				state = state == FIELD_START ? UNQUOTED : state;
+			break;
+		}
+	}
+	return last;
+}
+
+uint64_t
+csv_count_newlines(const char *buf, size_t len)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	return n;
+}
+
+/* ---------------------------------------------------------------- NULL */
+
+void
+csv_null_rule_init(struct csv_null_rule *rule, const char *token)
+{
+	size_t len, start, end;
+
+	memset(rule, 0, sizeof(*rule));
+	if (token == NULL) {
+		rule->kind = CSV_NULL_DEFAULT;
+		return;
+	}
+	len = strlen(token);
+	for (start = 0; start < len && (unsigned char)token[start] <= ' ';
+	    start++)
+		;
+	for (end = len; end > start && (unsigned char)token[end - 1] <= ' ';
+	    end--)
+		;
+	if (start == end) {
+		rule->kind = CSV_NULL_BLANK;
+		return;
+	}
+	if (end - start == 2 && token[start] == '"' && token[start + 1] == '"') {
+		rule->kind = CSV_NULL_QUOTED_EMPTY;
+		return;
+	}
+	rule->kind = CSV_NULL_TOKEN;
+	rule->token = token;
+	rule->token_len = len;
+}
+
+bool
+csv_field_is_null(const struct csv_null_rule *rule,
+    const struct csv_field *f)
+{
+	switch (rule->kind) {
+	case CSV_NULL_DEFAULT:
+		return f->len == 0;
+	case CSV_NULL_BLANK:
+		return f->len == 0 && !f->quoted;
+	case CSV_NULL_QUOTED_EMPTY:
+		return f->len == 0 && f->quoted;
+	case CSV_NULL_TOKEN:
+		return f->len == rule->token_len &&
+		    memcmp(f->ptr, rule->token, f->len) == 0;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------- writing */
+
+/* Characters that make C3R's writer quote a field. */
+static const bool needs_quote[256] = {
+	[','] = true, ['"'] = true, [' '] = true, ['\t'] = true,
+	['\n'] = true, ['\r'] = true, ['\f'] = true,
+};
+
+static bool
+token_is_blank(const char *token)
+{
+	for (; *token != '\0'; token++)
+		if ((unsigned char)*token > ' ')
+			return false;
+	return true;
+}
+
+int
+csv_write_field(struct outbuf *out, const char *value, size_t len,
+    const char *null_token)
+{
+	size_t i;
+	bool quote = false;
+
+	if (value == NULL)
+		return null_token == NULL ? 0 :
+		    outbuf_append(out, null_token, strlen(null_token));
+	if (len == 0) {
+		if (null_token == NULL || token_is_blank(null_token))
+			return outbuf_append(out, "\"\"", 2);
+		return 0;
+	}
+	for (i = 0; i < len && !quote; i++)
+		quote = needs_quote[(unsigned char)value[i]];
+	if (!quote)
+		return outbuf_append(out, value, len);
+	if (outbuf_reserve(out, 2 * len + 2) != 0)
+		return -1;
+	out->data[out->len++] = '"';
+	for (i = 0; i < len; i++) {
+		if (value[i] == '"')
+			out->data[out->len++] = '"';
+		out->data[out->len++] = value[i];
+	}
+	out->data[out->len++] = '"';
+	return 0;
+}
+
+/* ---------------------------------------------------------- file reader */
+
+struct csv_reader {
+	int fd;
+	bool eof;
+	char *buf;
+	size_t cap;
+	size_t pos;		/* start of unparsed bytes */
+	size_t end;		/* end of valid bytes */
+	off_t buf_offset;	/* file offset of buf[0] */
+	off_t size;
+	uint64_t next_line;	/* line where unparsed bytes start */
+	uint64_t row_line;
+	off_t row_offset;
+};
+
+int
+csv_reader_open(const char *path, struct csv_reader **readerp)
+{
+	struct csv_reader *r;
+	struct stat st;
+
+	*readerp = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return PSID_ERR_NOMEM;
+	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(r);
+		return PSID_ERR_IO;
+	}
+	if (fstat(r->fd, &st) != 0) {
+		csv_reader_free(r);
+		return PSID_ERR_IO;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		csv_reader_free(r);
+		errno = EISDIR;
+		return PSID_ERR_IO;
+	}
+	r->size = st.st_size;
+	r->cap = READ_BLOCK;
+	if ((r->buf = malloc(r->cap)) == NULL) {
+		csv_reader_free(r);
+		return PSID_ERR_NOMEM;
+	}
+	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r->next_line = 1;
+	*readerp = r;
+	return PSID_OK;
+}
+
+/* Move unparsed bytes to the front, grow if full, and read more. */
+static int
+reader_fill(struct csv_reader *r)
+{
+	ssize_t n;
+	size_t cap;
+	char *buf;
+
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->buf_offset += (off_t)r->pos;
+		r->end -= r->pos;
+		r->pos = 0;
+	}
+	if (r->end == r->cap) {
+		if (r->cap >= CSV_MAX_ROW_BYTES)
+			return CSV_ERR_ROW_TOO_LONG;
+		cap = r->cap * 2;
+		if ((buf = realloc(r->buf, cap)) == NULL)
+			return CSV_ERR_NOMEM;
+		r->buf = buf;
+		r->cap = cap;
+	}
+	while (r->end < r->cap) {
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return CSV_ERR_IO;
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		r->end += (size_t)n;
+	}
+	return 0;
+}
+
+int
+csv_reader_next(struct csv_reader *r, struct csv_row *row)
+{
+	size_t consumed;
+	uint64_t skipped;
+	int rc;
+
+	for (;;) {
+		rc = csv_parse_row(r->buf + r->pos, r->end - r->pos, r->eof,
+		    row, &consumed, &skipped);
+		if (rc == CSV_ROW) {
+			r->row_line = r->next_line + skipped;
+			r->row_offset = r->buf_offset + (off_t)(r->pos +
+			    row->start);
+			r->next_line = r->row_line + row->lines;
+			r->pos += consumed;
+			return CSV_ROW;
+		}
+		if (rc != CSV_NEED_MORE) {
+			r->row_line = r->next_line + skipped;
+			return rc;
+		}
+		r->next_line += skipped;
+		r->pos += consumed;
+		if (r->eof)
+			return 0;
+		if ((rc = reader_fill(r)) != 0)
+			return rc;
+	}
+}
+
+uint64_t
+csv_reader_line(const struct csv_reader *r)
+{
+	return r->row_line;
+}
+
+off_t
+csv_reader_row_offset(const struct csv_reader *r)
+{
+	return r->row_offset;
+}
+
+off_t
+csv_reader_size(const struct csv_reader *r)
+{
+	return r->size;
+}
+
+void
+csv_reader_free(struct csv_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	free(r);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * error.c: the text of libpsid's error codes (psid_strerror).
+ */
+#include "config.h"
+
+#include "psid/client.h"
+
+const char *
+psid_strerror(int error)
+{
+	switch (error) {
+	case PSID_OK:
+		return "success";
+	case PSID_ERR_NOMEM:
+		return "out of memory";
+	case PSID_ERR_INVALID:
+		return "invalid argument";
+	case PSID_ERR_SECRET:
+		return "shared secret is not Base64 of at least 32 bytes";
+	case PSID_ERR_COLLABORATION_ID:
+		return "collaboration ID is not a UUID";
+	case PSID_ERR_CELL_FORMAT:
+		return "malformed C3R cell";
+	case PSID_ERR_AUTHENTICATION:
+		return "cell does not authenticate: wrong key or tampered cell";
+	case PSID_ERR_TOO_LONG:
+		return "value too long for its cell";
+	case PSID_ERR_SCHEMA:
+		return "invalid schema";
+	case PSID_ERR_CSV:
+		return "malformed CSV";
+	case PSID_ERR_ENCODING:
+		return "input is not valid UTF-8";
+	case PSID_ERR_DUPLICATE:
+		return "repeated fingerprint value where duplicates are not allowed";
+	case PSID_ERR_CLEARTEXT:
+		return "cleartext column where cleartext is not allowed";
+	case PSID_ERR_FINGERPRINT:
+		return "fingerprint column cannot be decrypted";
+	case PSID_ERR_IO:
+		return "input/output error";
+	case PSID_ERR_EXISTS:
+		return "output file exists";
+	case PSID_ERR_CRYPTO:
+		return "cryptographic library failure";
+	case PSID_ERR_UNSUPPORTED:
+		return "unsupported value";
+	}
+	return "unknown error";
+}

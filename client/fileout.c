@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fileout.c: all-or-nothing output files (see fileout.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileout.h"
+#include "psid/client.h"
+
+int
+output_open(struct output_file *out, const char *path, bool overwrite)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	out->overwrite = overwrite;
+	if (!overwrite && lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return PSID_ERR_EXISTS;
+	}
+	out->path = strdup(path);
+	out->tmp_path = malloc(len + sizeof(".XXXXXX"));
+	if (out->path == NULL || out->tmp_path == NULL) {
+		output_abort(out);
+		return PSID_ERR_NOMEM;
+	}
+	memcpy(out->tmp_path, path, len);
+	memcpy(out->tmp_path + len, ".XXXXXX", sizeof(".XXXXXX"));
+	if ((out->fd = mkostemp(out->tmp_path, O_CLOEXEC)) < 0) {
+		free(out->tmp_path);
+		out->tmp_path = NULL;
+		output_abort(out);
+		return PSID_ERR_IO;
+	}
+	return PSID_OK;
+}
+
+/* Rename without replacing an existing target. */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+#ifdef HAVE_RENAMEAT2
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* Filesystems without RENAME_NOREPLACE: link fails on EEXIST. */
+	if (link(from, to) != 0)
+		return -1;
+	(void)unlink(from);
+	return 0;
+}
+
+int
+output_commit(struct output_file *out)
+{
+	int rc;
+
+	if (out->fd < 0)
+		return PSID_ERR_IO;
+	rc = close(out->fd);
+	out->fd = -1;
+	if (rc != 0) {
+		output_abort(out);
+		return PSID_ERR_IO;
+	}
+	if (out->overwrite)
+		rc = rename(out->tmp_path, out->path);
+	else
+		rc = rename_noreplace(out->tmp_path, out->path);
+	if (rc != 0) {
+		rc = errno == EEXIST ? PSID_ERR_EXISTS : PSID_ERR_IO;
+		output_abort(out);
+		return rc;
+	}
+	free(out->tmp_path);
+	out->tmp_path = NULL;
+	output_abort(out);
+	return PSID_OK;
+}
+
+void
+output_abort(struct output_file *out)
+{
+	int saved = errno;
+
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+	if (out->tmp_path != NULL)
+		(void)unlink(out->tmp_path);
+	free(out->tmp_path);
+	free(out->path);
+	out->tmp_path = out->path = NULL;
+	errno = saved;
+}
