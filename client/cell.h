@@ -110,6 +110,15 @@ long cell_seal(struct cell_engine *engine, const struct row_key *row,
     char *out);
 
 /*
+ * Seal a payload as C3R's SealedTransformer does: info (a type byte, or
+ * -1 for none, as C3R's transformer-level tests use) ‖ value[0..len),
+ * padded per the column. Returns the cell length or a negative error.
+ */
+long cell_seal_payload(struct cell_engine *engine, const struct row_key *row,
+    const struct column_crypto *col, int info, const void *value, size_t len,
+    char *out);
+
+/*
  * Fingerprint value[0..len) (value NULL: a random, unmatchable NULL) into
  * out (PSID_FINGERPRINT_CELL_LEN + 1 bytes). raw, if not NULL, receives
  * the 32-byte HMAC. Returns PSID_OK or PSID_ERR_CRYPTO.

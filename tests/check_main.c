@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * check_main.c: runs every unit-test suite; exit status is non-zero when
+ * any test fails. CK_RUN_SUITE / CK_RUN_CASE select a part, as usual.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "suites.h"
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(make_keys_suite());
+	srunner_add_suite(sr, make_cell_suite());
+	srunner_add_suite(sr, make_csv_suite());
+	srunner_add_suite(sr, make_schema_suite());
+	srunner_add_suite(sr, make_table_suite());
+	srunner_add_suite(sr, make_template_suite());
+	srunner_add_suite(sr, make_property_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * suites.h: the check suites of the unit-test runner, one per area.
+ */
+#ifndef PSID_TESTS_SUITES_H
+#define PSID_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *make_keys_suite(void);
+Suite *make_cell_suite(void);
+Suite *make_csv_suite(void);
+Suite *make_schema_suite(void);
+Suite *make_table_suite(void);
+Suite *make_template_suite(void);
+Suite *make_property_suite(void);
+
+#endif
