@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,33 @@ static inline bool
 is_trim(unsigned char c)
 {
 	return c <= ' ' && c != '\n' && c != '\r';
+}
+
+/* Bytes of a word equal to c, as 0x80 bits (SWAR "has zero byte"). */
+static inline uint64_t
+swar_eq(uint64_t w, uint8_t c)
+{
+	uint64_t x = w ^ (0x0101010101010101ULL * c);
+
+	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* Offset of the first ',', '\n' or '\r' in p[0..len), or len. */
+static size_t
+find_field_end(const char *p, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if ((swar_eq(w, ',') | swar_eq(w, '\n') | swar_eq(w, '\r')) != 0)
+			break;
+	}
+	for (; i < len; i++)
+		if (p[i] == ',' || p[i] == '\n' || p[i] == '\r')
+			return i;
+	return len;
 }
 
 void
@@ -53,6 +81,7 @@ row_add(struct csv_row *row, char *ptr, size_t len, bool quoted)
 	f->ptr = ptr;
 	f->len = len;
 	f->quoted = quoted;
+	f->escaped = false;
 	return 0;
 }
 
@@ -73,26 +102,35 @@ int
 csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
     size_t *consumed, uint64_t *skipped_lines)
 {
-	size_t i = 0, j, start, end;
+	size_t i = 0, j, start, end, k;
 	uint64_t lines = 1;
 	bool escaped;
 	char *q;
 	int rc;
 
 	*skipped_lines = 0;
-	*consumed = 0;
-	/* Skip empty lines. */
-	while (i < len && (buf[i] == '\n' || buf[i] == '\r')) {
-		if (buf[i] == '\r' && i + 1 == len && !at_eof)
+	/* Skip empty and whitespace-only lines, as univocity does. */
+	for (;;) {
+		for (j = i; j < len && is_trim((unsigned char)buf[j]); j++)
+			;
+		if (j == len) {
+			if (at_eof)
+				i = len;
+			*consumed = i;
+			return CSV_NEED_MORE;
+		}
+		if (buf[j] != '\n' && buf[j] != '\r')
 			break;
-		if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
-			i++;
-		i++;
+		if (buf[j] == '\r' && j + 1 == len && !at_eof) {
+			*consumed = i;
+			return CSV_NEED_MORE;
+		}
+		if (buf[j] == '\r' && j + 1 < len && buf[j + 1] == '\n')
+			j++;
+		i = j + 1;
 		(*skipped_lines)++;
 	}
 	*consumed = i;
-	if (i == len || (buf[i] == '\r' && i + 1 == len))
-		return CSV_NEED_MORE;
 	row->count = 0;
 	row->start = i;
 	for (;;) {
@@ -128,15 +166,14 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 			if (i < len && buf[i] != ',' && buf[i] != '\n' &&
 			    buf[i] != '\r')
 				return CSV_ERR_QUOTE;
-			if (escaped)
-				end = start + unescape(buf + start, end - start);
 			if ((rc = row_add(row, buf + start, end - start, true)) != 0)
 				return rc;
+			/* Unescaped once the row is whole: the buffer must stay
+			 * as it was if more bytes are needed. */
+			row->fields[row->count - 1].escaped = escaped;
 		} else {
 			start = j;
-			while (j < len && buf[j] != ',' && buf[j] != '\n' &&
-			    buf[j] != '\r')
-				j++;
+			j += find_field_end(buf + j, len - j);
 			i = j;
 			while (j > start && is_trim((unsigned char)buf[j - 1]))
 				j--;
@@ -162,6 +199,10 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 		i++;
 		break;
 	}
+	for (k = 0; k < row->count; k++)
+		if (row->fields[k].escaped)
+			row->fields[k].len = unescape(row->fields[k].ptr,
+			    row->fields[k].len);
 	row->lines = lines;
 	*consumed = i;
 	return CSV_ROW;
@@ -222,7 +263,9 @@ csv_last_row_end(const char *buf, size_t len)
 				state = FIELD_START;
 			else if (c == '"' && state == FIELD_START)
 				state = QUOTED;
-			else if (!is_trim((unsigned char)c) && c != '\r')
+			else if (c == '\r')
+				state = FIELD_START;
+			else if (!is_trim((unsigned char)c))
 				state = state == FIELD_START ? UNQUOTED : state;
 			break;
 		}
@@ -233,11 +276,13 @@ csv_last_row_end(const char *buf, size_t len)
 uint64_t
 csv_count_newlines(const char *buf, size_t len)
 {
+	const char *p = buf, *end = buf + len;
 	uint64_t n = 0;
-	size_t i;
 
-	for (i = 0; i < len; i++)
-		n += buf[i] == '\n';
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
 	return n;
 }
 

@@ -32,6 +32,7 @@ struct csv_field {
 	char *ptr;	/* points into the parse buffer; unescaped */
 	size_t len;
 	bool quoted;
+	bool escaped;	/* internal: held "" escapes while parsing */
 };
 
 /* One parsed row: fields point into the caller's buffer. */

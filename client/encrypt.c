@@ -138,6 +138,8 @@ scan_value(struct encrypt_job *job, struct enc_column *col,
 	const struct column_crypto *c = &col->crypto;
 	const char *name = col->schema->target;
 
+	if (is_null)
+		col->nulls++;
 	switch (c->type) {
 	case PSID_COLUMN_CLEARTEXT:
 		if (!is_null && f->len > PSID_MAX_CELL_LEN)
@@ -146,8 +148,6 @@ scan_value(struct encrypt_job *job, struct enc_column *col,
 			    "bytes a cell may hold", f->len, PSID_MAX_CELL_LEN);
 		break;
 	case PSID_COLUMN_FINGERPRINT:
-		if (is_null)
-			col->nulls++;
 		break;
 	case PSID_COLUMN_SEALED:
 		if (is_null && c->preserve_nulls)
@@ -188,8 +188,10 @@ scan_finish(struct encrypt_job *job)
 		const struct column_crypto *c = &col->crypto;
 
 		if (c->type == PSID_COLUMN_SEALED && c->pad == PSID_PAD_MAX &&
-		    (sealed_cell_len(c, c->longest, false) == 0 ||
-		    (!c->preserve_nulls && sealed_cell_len(c, 0, true) == 0)))
+		    ((c->longest_seen &&
+		    sealed_cell_len(c, c->longest, false) == 0) ||
+		    (!c->preserve_nulls && col->nulls > 0 &&
+		    sealed_cell_len(c, 0, true) == 0)))
 			return report_fail(job->report, PSID_ERR_TOO_LONG, 0,
 			    c->label, "longest value (%zu bytes) plus pad "
 			    "length %u is more than %d bytes, or leaves no "

@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "psid/client.h"
+#include "suites.h"
 #include "testutil.h"
 
 /* A CSV file parsed whole: rows of NUL-terminated fields. */
