@@ -29,11 +29,14 @@ static const uint8_t zeros[MAX_PADDED_CLEARTEXT];
 static int
 gcm_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[TAG_LEN], bool set)
 {
-	OSSL_PARAM params[2];
+	/* Every field set: valgrind flags the constructor's version. */
+	OSSL_PARAM params[2] = {
+		{ .key = OSSL_CIPHER_PARAM_AEAD_TAG,
+		  .data_type = OSSL_PARAM_OCTET_STRING, .data = tag,
+		  .data_size = TAG_LEN, .return_size = OSSL_PARAM_UNMODIFIED },
+		{ .key = NULL },
+	};
 
-	params[0] = OSSL_PARAM_construct_octet_string(
-	    OSSL_CIPHER_PARAM_AEAD_TAG, tag, TAG_LEN);
-	params[1] = OSSL_PARAM_construct_end();
 	return set ? EVP_CIPHER_CTX_set_params(ctx, params) :
 	    EVP_CIPHER_CTX_get_params(ctx, params);
 }
@@ -344,8 +347,12 @@ payload_to_text(const uint8_t *p, size_t len, char *out, bool *is_null)
 		if (len != 4)
 			return PSID_ERR_CELL_FORMAT;
 		civil_from_days((int32_t)load_be(p, 4), &year, &month, &day);
+		/* As Java's LocalDate.toString: 4 digits, sign if needed. */
 		if (year >= 0 && year <= 9999)
 			return sprintf(out, "%04" PRId64 "-%02u-%02u", year,
+			    month, day);
+		if (year < 0 && year > -10000)
+			return sprintf(out, "-%04" PRId64 "-%02u-%02u", -year,
 			    month, day);
 		return sprintf(out, "%+" PRId64 "-%02u-%02u", year, month, day);
 	default:	/* DOUBLE, FLOAT, TIMESTAMP: Java-specific text */

@@ -31,11 +31,16 @@ psid_column_new(const struct psid_keys *keys,
 	*columnp = NULL;
 	if (keys == NULL || settings == NULL || target_header == NULL ||
 	    (type != PSID_COLUMN_SEALED && type != PSID_COLUMN_FINGERPRINT) ||
-	    (unsigned)pad > PSID_PAD_MAX)
+	    (type == PSID_COLUMN_SEALED && (unsigned)pad > PSID_PAD_MAX))
 		return PSID_ERR_INVALID;
 	len = header_normalize(target_header, strlen(target_header), label);
 	if (len < 0 || !header_is_valid(label, (size_t)len))
 		return PSID_ERR_INVALID;
+	if (type == PSID_COLUMN_FINGERPRINT) {
+		/* Fingerprints are not padded: the pad is ignored. */
+		pad = PSID_PAD_NONE;
+		pad_length = 0;
+	}
 	if ((column = calloc(1, sizeof(*column))) == NULL)
 		return PSID_ERR_NOMEM;
 	rc = column_crypto_init(&column->crypto, keys, settings, label, type,

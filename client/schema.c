@@ -16,6 +16,15 @@
 
 #define ERR(...) snprintf(err, err_size, __VA_ARGS__)
 
+/* A member, with JSON null read as absent (as Gson reads it). */
+static json_t *
+member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
 /* Trimmed, case-insensitive match of a JSON string against a word. */
 static bool
 word_is(const char *s, const char *word)
@@ -62,7 +71,7 @@ static int
 parse_pad(json_t *obj, struct schema_column *col, size_t index, char *err,
     size_t err_size)
 {
-	json_t *pad = json_object_get(obj, "pad"), *type, *length;
+	json_t *pad = member(obj, "pad"), *type, *length;
 	json_int_t n;
 
 	if (col->type != PSID_COLUMN_SEALED) {
@@ -77,7 +86,7 @@ parse_pad(json_t *obj, struct schema_column *col, size_t index, char *err,
 		ERR("column %zu: a sealed column needs a pad object", index);
 		return -1;
 	}
-	type = json_object_get(pad, "type");
+	type = member(pad, "type");
 	if (!json_is_string(type)) {
 		ERR("column %zu: pad needs a type (none, fixed or max)", index);
 		return -1;
@@ -93,7 +102,7 @@ parse_pad(json_t *obj, struct schema_column *col, size_t index, char *err,
 		    index, json_string_value(type));
 		return -1;
 	}
-	length = json_object_get(pad, "length");
+	length = member(pad, "length");
 	if (col->pad == PSID_PAD_NONE) {
 		if (length != NULL) {
 			ERR("column %zu: pad type none takes no length", index);
@@ -128,7 +137,7 @@ parse_column(json_t *obj, bool mapped, size_t input, size_t index,
 		ERR("column %zu is not an object", index);
 		return -1;
 	}
-	type = json_object_get(obj, "type");
+	type = member(obj, "type");
 	if (!json_is_string(type)) {
 		ERR("column %zu: type is missing (sealed, fingerprint or "
 		    "cleartext)", index);
@@ -147,8 +156,8 @@ parse_column(json_t *obj, bool mapped, size_t input, size_t index,
 		    "cleartext)", index, json_string_value(type));
 		return -1;
 	}
-	source = json_object_get(obj, "sourceHeader");
-	target = json_object_get(obj, "targetHeader");
+	source = member(obj, "sourceHeader");
+	target = member(obj, "targetHeader");
 	if (mapped) {
 		if (source == NULL) {
 			ERR("column %zu: sourceHeader is required when "

@@ -497,7 +497,104 @@ START_TEST(test_parse_blank_lines)
 	ASSERT_FIELD(&p.row, 0, "a", false);
 	ASSERT_FIELD(&p.row, 1, "b", false);
 	ck_assert_uint_eq(p.skipped, 2);
+	ck_assert_uint_eq(p.row.start, 5);
+	ck_assert_uint_eq(p.consumed, 9);
+
+	/* \r\n and lone \r after the blanks; other control bytes too. */
+	parse_str(&p, " \r\n\t \r\x01\x0b\nx\n", true);
+	ck_assert_int_eq(p.rc, CSV_ROW);
+	ck_assert_uint_eq(p.skipped, 3);
+	ck_assert_uint_eq(p.row.count, 1);
+	ASSERT_FIELD(&p.row, 0, "x", false);
+
+	/* Only blank lines left. */
+	parse_str(&p, " \r\n\n \t ", true);
+	ck_assert_int_eq(p.rc, CSV_NEED_MORE);
+	ck_assert_uint_eq(p.consumed, 7);
+	ck_assert_uint_eq(p.skipped, 2);
+
+	/* Not at EOF, blanks may still become a row: keep them. */
+	parse_str(&p, "  ", false);
+	ck_assert_int_eq(p.rc, CSV_NEED_MORE);
+	ck_assert_uint_eq(p.consumed, 0);
+	parse_str(&p, "\n \t", false);
+	ck_assert_int_eq(p.rc, CSV_NEED_MORE);
+	ck_assert_uint_eq(p.consumed, 1);
+	ck_assert_uint_eq(p.skipped, 1);
+	parse_str(&p, " \r", false);
+	ck_assert_int_eq(p.rc, CSV_NEED_MORE);
+	ck_assert_uint_eq(p.consumed, 0);
+
+	/* Not blank: a delimiter, a quoted blank, text after blanks. */
+	parse_str(&p, "   ,\n", true);
+	ck_assert_int_eq(p.rc, CSV_ROW);
+	ck_assert_uint_eq(p.row.count, 2);
+	ck_assert_uint_eq(p.skipped, 0);
+	ASSERT_FIELD(&p.row, 0, "", false);
+	ASSERT_FIELD(&p.row, 1, "", false);
+	parse_str(&p, "  \" \"  \n", true);
+	ck_assert_int_eq(p.rc, CSV_ROW);
+	ck_assert_uint_eq(p.row.count, 1);
+	ASSERT_FIELD(&p.row, 0, " ", true);
+	parse_str(&p, "  \"\"\n", true);
+	ck_assert_int_eq(p.rc, CSV_ROW);
+	ck_assert_uint_eq(p.row.count, 1);
+	ASSERT_FIELD(&p.row, 0, "", true);
+	parse_str(&p, "  \t y", true);
+	ck_assert_int_eq(p.rc, CSV_ROW);
+	ASSERT_FIELD(&p.row, 0, "y", false);
+	ck_assert_uint_eq(p.skipped, 0);
 	csv_row_release(&p.row);
+}
+END_TEST
+
+/*
+ * Unquoted fields of every length up to 40 ended by ',', '\n' or '\r' at
+ * every offset, with filler bytes that differ from the delimiters in one
+ * bit (the field end may be found a word at a time).
+ */
+START_TEST(test_parse_long_unquoted)
+{
+	static const char ends[] = ",\n\r";
+	static const unsigned char fill[] = {
+		'a', 0xac, 0x8a, 0x8d, '.', 0x0c, 0x0b, 0xff, 0x80,
+		0x2c ^ 0x01, 0x0a ^ 0x40, 0x0d ^ 0x10, 0x2c ^ 0x20,
+	};
+	struct csv_row row = { 0 };
+	char buf[64], want[48];
+	size_t len, e, f, k, consumed;
+	uint64_t skipped;
+
+	for (f = 0; f < sizeof(fill); f++)
+		for (e = 0; e < sizeof(ends) - 1; e++)
+			/* (An empty field alone on its line is an empty line.) */
+			for (len = e == 0 ? 0 : 1; len <= 40; len++) {
+				for (k = 0; k < len; k++)
+					want[k] = (char)((k & 1) ? fill[f] :
+					    fill[(f + k) % sizeof(fill)]);
+				if (len > 0) {
+					want[0] = 'x';
+					want[len - 1] = 'z';
+				}
+				memcpy(buf, want, len);
+				buf[len] = ends[e];
+				memcpy(buf + len + 1, "tail,2\n", 7);
+				ck_assert_int_eq(csv_parse_row(buf, len + 8,
+				    false, &row, &consumed, &skipped), CSV_ROW);
+				ck_assert_msg(row.fields[0].len == len &&
+				    memcmp(row.fields[0].ptr, want, len) == 0,
+				    "fill %zu, end %zu, length %zu: got %zu",
+				    f, e, len, row.fields[0].len);
+				ck_assert(!row.fields[0].quoted);
+				if (ends[e] == ',') {
+					ck_assert_uint_eq(row.count, 3);
+					ck_assert_uint_eq(consumed, len + 8);
+				} else {
+					ck_assert_uint_eq(row.count, 1);
+					ck_assert_uint_eq(consumed, len + 1);
+				}
+			}
+	csv_row_release(&row);
 }
 END_TEST
 
@@ -801,7 +898,7 @@ last_row_end_property(bool cr_ends, uint64_t seed, int texts)
 {
 	struct outbuf text = { 0 }, whole = { 0 }, split = { 0 };
 	struct rng rg = { seed };
-	size_t p, r;
+	size_t p, r, prev;
 	int t;
 
 	for (t = 0; t < texts; t++) {
@@ -809,11 +906,14 @@ last_row_end_property(bool cr_ends, uint64_t seed, int texts)
 		gen_csv(&rg, &text, cr_ends);
 		whole.len = 0;
 		ck_assert_int_eq(parse_all(text.data, text.len, &whole), 0);
-		for (p = 0; p <= text.len; p++) {
+		for (prev = SIZE_MAX, p = 0; p <= text.len; p++) {
 			r = csv_last_row_end(text.data, p);
 			ck_assert_uint_le(r, p);
 			ck_assert(r == 0 || text.data[r - 1] == '\n' ||
 			    text.data[r - 1] == '\r');
+			if (r == prev)
+				continue;	/* this split was checked */
+			prev = r;
 			split.len = 0;
 			ck_assert_int_eq(parse_all(text.data, r, &split), 0);
 			ck_assert_int_eq(parse_all(text.data + r, text.len - r,
@@ -1329,6 +1429,20 @@ START_TEST(test_reader_lines)
 	ck_assert_uint_eq(csv_reader_line(reader), 3);
 	csv_reader_free(reader);
 
+	/* Whitespace-only lines are skipped but counted. */
+	write_file(scratch_path(dir, "blank.csv"), "a\n  \n\t\r\n \rb\n \n");
+	ck_assert_int_eq(csv_reader_open(scratch_path(dir, "blank.csv"),
+	    &reader), PSID_OK);
+	ck_assert_int_eq(csv_reader_next(reader, &row), CSV_ROW);
+	ck_assert_uint_eq(csv_reader_line(reader), 1);
+	ck_assert_int_eq(csv_reader_next(reader, &row), CSV_ROW);
+	ck_assert_uint_eq(row.count, 1);
+	ASSERT_FIELD(&row, 0, "b", false);
+	ck_assert_uint_eq(csv_reader_line(reader), 5);
+	ck_assert_int_eq(csv_reader_row_offset(reader), 10);
+	ck_assert_int_eq(csv_reader_next(reader, &row), 0);
+	csv_reader_free(reader);
+
 	write_file(scratch_path(dir, "open.csv"), "a,b\nc,\"d\n\ne\n");
 	ck_assert_int_eq(csv_reader_open(scratch_path(dir, "open.csv"),
 	    &reader), PSID_OK);
@@ -1544,7 +1658,6 @@ END_TEST
 START_TEST(test_header_regex)
 {
 	static const char alphabet[] = "ab_ -1A.";
-	const size_t k = sizeof(alphabet) - 1;
 	char s[32];
 	struct rng r = { 777 };
 	regex_t re;
@@ -1555,8 +1668,13 @@ START_TEST(test_header_regex)
 	    "^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$",
 	    REG_EXTENDED | REG_NOSUB), 0);
 
-	/* Every string up to 5 characters. */
+	/*
+	 * Every string of up to 5 characters over "ab_ -1", and of up to 3
+	 * over "ab_ -1A." (k: how many alphabet characters are used).
+	 */
 	for (len = 0; len <= 5; len++) {
+		size_t k = len <= 3 ? sizeof(alphabet) - 1 : 6;
+
 		for (total = 1, i = 0; i < len; i++)
 			total *= k;
 		for (n = 0; n < total; n++) {
@@ -1573,10 +1691,11 @@ START_TEST(test_header_regex)
 		}
 	}
 	/* Random longer ones, mostly from the valid characters. */
-	for (t = 0; t < 100000; t++) {
-		len = 6 + rng_below(&r, 20);
+	for (t = 0; t < 20000; t++) {
+		len = 4 + rng_below(&r, 22);
 		for (i = 0; i < len; i++)
-			s[i] = alphabet[rng_below(&r, rng_below(&r, 8) ? 6 : k)];
+			s[i] = alphabet[rng_below(&r, rng_below(&r, 8) ? 6 :
+			    sizeof(alphabet) - 1)];
 		s[len] = '\0';
 		ck_assert_msg(header_is_valid(s, len) ==
 		    (regexec(&re, s, 0, NULL, 0) == 0),
@@ -1601,6 +1720,7 @@ make_csv_suite(void)
 	tcase_add_test(tc, test_parse_line_ends);
 	tcase_add_test(tc, test_parse_empty_lines);
 	tcase_add_test(tc, test_parse_blank_lines);
+	tcase_add_test(tc, test_parse_long_unquoted);
 	tcase_add_test(tc, test_parse_trailing_comma);
 	tcase_add_test(tc, test_parse_eof_without_line_end);
 	tcase_add_test(tc, test_parse_need_more);
