@@ -578,6 +578,8 @@ count_repeats(const uint8_t *keys, size_t n, uint32_t *table, size_t slots)
 	uint64_t repeats = 0, h;
 	size_t i, mask = slots - 1;
 
+	if (n == 0)
+		return 0;
 	memset(table, 0, slots * sizeof(*table));
 	for (i = 0; i < n; i++) {
 		const uint8_t *k = keys + i * DUP_KEY_LEN;

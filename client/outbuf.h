@@ -23,6 +23,8 @@ int outbuf_reserve(struct outbuf *buf, size_t extra);
 static inline int
 outbuf_append(struct outbuf *buf, const void *src, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (buf->cap - buf->len < n && outbuf_reserve(buf, n) != 0)
 		return -1;
 	memcpy(buf->data + buf->len, src, n);
