@@ -203,5 +203,6 @@ b64_decode(uint8_t *out, const char *in, size_t len, int padding_optional)
 void
 wipe(void *p, size_t n)
 {
-	OPENSSL_cleanse(p, n);
+	if (p != NULL && n > 0)
+		OPENSSL_cleanse(p, n);
 }

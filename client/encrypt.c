@@ -2,10 +2,9 @@
 /*
  * encrypt.c: psid_encrypt_csv, C3R's encrypt mode in bounded memory.
  *
- * Pass 1 (scan, one thread) parses and checks every row (column count,
- * UTF-8, cell sizes, NULL rules), measures each MAX-padded column's
- * longest value, and appends the values the schema uses to one of N
- * random buckets in a spill file. Pass 2 (all threads) takes buckets one
+ * Pass 1 (encrypt_scan.c, all threads) checks every row and spills the
+ * values the schema uses to one of N random buckets. Pass 2 (all
+ * threads, here) takes buckets one
  * at a time, shuffles each in memory and encrypts its rows into the
  * output: random bucket plus in-bucket shuffle is a uniform shuffle, and
  * memory holds one bucket per thread, whatever the input size. Where
@@ -24,56 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cell.h"
-#include "csv.h"
-#include "fileout.h"
 #include "report.h"
-#include "schema.h"
-#include "spill.h"
 #include "table.h"
-#include "utf8.h"
-
-#define NULL_MARK UINT32_MAX
-#define BUCKET_TARGET (4u << 20)
-#define MAX_BUCKETS 1024
-#define SPILL_FLUSH (16u << 10)
-#define OUTPUT_FLUSH (1u << 20)
-#define DUP_PARTITIONS 256
-#define DUP_KEY_LEN 16
-#define PROGRESS_EVERY (1u << 18)
-
-struct enc_column {
-	const struct schema_column *schema;
-	size_t slot;		/* where its value is in a spilled row */
-	size_t fingerprint;	/* index among fingerprint columns */
-	struct column_crypto crypto;
-	uint64_t nulls;
-};
-
-struct encrypt_job {
-	const struct psid_keys *keys;
-	const struct psid_csv_options *opts;
-	struct psid_report *report;
-	const char *input;
-	struct schema *schema;
-	struct enc_column *cols;
-	size_t ncols;
-	size_t *slot_source;	/* input column of each slot */
-	size_t nslots;
-	size_t nfingerprints;
-	bool check_duplicates;
-	struct csv_null_rule null_rule;
-	struct spill rows;
-	struct spill dups;
-	struct output_file out;
-	pthread_mutex_t out_lock;
-	uint64_t total_rows;
-	/* pass 2 */
-	atomic_size_t next_bucket;
-	atomic_uint_fast64_t rows_done;
-	pthread_mutex_t fail_lock;
-	int failed;
-};
+#include "encrypt.h"
 
 struct slot_value {
 	const char *ptr;	/* NULL for SQL NULL */
@@ -90,284 +42,6 @@ job_fail(struct encrypt_job *job, int code, const char *what)
 		report_fail(job->report, code, 0, NULL, "%s", what);
 	}
 	pthread_mutex_unlock(&job->fail_lock);
-}
-
-/* Lay out slots: one per input column the schema reads. */
-static int
-job_prepare(struct encrypt_job *job, size_t ninput)
-{
-	size_t i, s;
-
-	job->ncols = job->schema->count;
-	job->cols = calloc(job->ncols, sizeof(*job->cols));
-	job->slot_source = calloc(job->ncols, sizeof(*job->slot_source));
-	if (job->cols == NULL || job->slot_source == NULL)
-		return PSID_ERR_NOMEM;
-	for (i = 0; i < job->ncols; i++) {
-		const struct schema_column *sc = &job->schema->columns[i];
-		struct enc_column *col = &job->cols[i];
-		int rc;
-
-		col->schema = sc;
-		if (sc->source_index >= ninput)
-			return PSID_ERR_SCHEMA;
-		for (s = 0; s < job->nslots; s++)
-			if (job->slot_source[s] == sc->source_index)
-				break;
-		if (s == job->nslots)
-			job->slot_source[job->nslots++] = sc->source_index;
-		col->slot = s;
-		if (sc->type == PSID_COLUMN_FINGERPRINT)
-			col->fingerprint = job->nfingerprints++;
-		rc = column_crypto_init(&col->crypto, job->keys,
-		    &job->opts->settings, sc->target, sc->type, sc->pad,
-		    sc->pad_length);
-		if (rc != PSID_OK)
-			return rc;
-	}
-	job->check_duplicates = !job->opts->settings.allow_duplicates &&
-	    job->nfingerprints > 0;
-	return PSID_OK;
-}
-
-/* Check one value of a data row against its column (pass 1). */
-static int
-scan_value(struct encrypt_job *job, struct enc_column *col,
-    const struct csv_field *f, bool is_null, uint64_t line)
-{
-	const struct column_crypto *c = &col->crypto;
-	const char *name = col->schema->target;
-
-	if (is_null)
-		col->nulls++;
-	switch (c->type) {
-	case PSID_COLUMN_CLEARTEXT:
-		if (!is_null && f->len > PSID_MAX_CELL_LEN)
-			return report_fail(job->report, PSID_ERR_TOO_LONG, line,
-			    name, "value of %zu bytes is longer than the %d "
-			    "bytes a cell may hold", f->len, PSID_MAX_CELL_LEN);
-		break;
-	case PSID_COLUMN_FINGERPRINT:
-		break;
-	case PSID_COLUMN_SEALED:
-		if (is_null && c->preserve_nulls)
-			break;
-		if (!is_null && c->pad == PSID_PAD_MAX) {
-			if (!col->crypto.longest_seen ||
-			    f->len > col->crypto.longest)
-				col->crypto.longest = f->len;
-			col->crypto.longest_seen = true;
-			if (f->len + 1 > MAX_PADDED_CLEARTEXT)
-				return report_fail(job->report,
-				    PSID_ERR_TOO_LONG, line, name, "value of "
-				    "%zu bytes is longer than padding allows "
-				    "(%d bytes)", f->len, MAX_PADDED_CLEARTEXT);
-			break;
-		}
-		if (c->pad != PSID_PAD_MAX &&
-		    sealed_cell_len(c, f->len, is_null) == 0)
-			return report_fail(job->report, PSID_ERR_TOO_LONG, line,
-			    name, c->pad == PSID_PAD_FIXED ?
-			    "value of %zu bytes does not fit the fixed pad "
-			    "length" : "value of %zu bytes does not fit in a "
-			    "sealed cell", is_null ? 0 : f->len);
-		break;
-	}
-	return PSID_OK;
-}
-
-/* After pass 1: the MAX targets and the NULL rules on whole columns. */
-static int
-scan_finish(struct encrypt_job *job)
-{
-	const struct psid_settings *set = &job->opts->settings;
-	size_t i;
-
-	for (i = 0; i < job->ncols; i++) {
-		struct enc_column *col = &job->cols[i];
-		const struct column_crypto *c = &col->crypto;
-
-		if (c->type == PSID_COLUMN_SEALED && c->pad == PSID_PAD_MAX &&
-		    ((c->longest_seen &&
-		    sealed_cell_len(c, c->longest, false) == 0) ||
-		    (!c->preserve_nulls && col->nulls > 0 &&
-		    sealed_cell_len(c, 0, true) == 0)))
-			return report_fail(job->report, PSID_ERR_TOO_LONG, 0,
-			    c->label, "longest value (%zu bytes) plus pad "
-			    "length %u is more than %d bytes, or leaves no "
-			    "room for padding", c->longest, c->pad_length,
-			    MAX_PADDED_CLEARTEXT);
-		if (c->type == PSID_COLUMN_FINGERPRINT &&
-		    !set->allow_duplicates && !set->preserve_nulls &&
-		    col->nulls > 1)
-			return report_fail(job->report, PSID_ERR_DUPLICATE, 0,
-			    c->label, "%" PRIu64 " NULL values in a "
-			    "fingerprint column, but duplicates are not "
-			    "allowed (NULLs count as duplicates unless NULLs "
-			    "are preserved)", col->nulls);
-	}
-	return PSID_OK;
-}
-
-static int
-put_u32(struct outbuf *rec, uint32_t v)
-{
-	return outbuf_append(rec, &v, sizeof(v));
-}
-
-/* Pass 1: check every row and spill it to a random bucket. */
-static int
-scan(struct encrypt_job *job)
-{
-	struct csv_reader *reader = NULL;
-	struct csv_row header = { 0 }, row = { 0 };
-	struct spill_writer writer = { 0 };
-	struct outbuf rec = { 0 };
-	struct rand_pool *pool = NULL;
-	char *header_copy = NULL, err[400];
-	const char *tmpdir;
-	size_t expected, i, nbuckets;
-	uint64_t line, est;
-	uint32_t pick;
-	int rc;
-
-	if ((rc = csv_reader_open(job->input, &reader)) != PSID_OK)
-		return report_fail(job->report, rc, 0, NULL, "%s: %s",
-		    job->input, rc == PSID_ERR_IO ? strerror(errno) :
-		    psid_strerror(rc));
-	rc = csv_reader_next(reader, &row);
-	if (rc <= 0) {
-		rc = rc == 0 ? report_fail(job->report, PSID_ERR_CSV, 0, NULL,
-		    "%s: the file is empty", job->input) :
-		    table_csv_error(job->report, job->input,
-		    csv_reader_line(reader), rc);
-		goto out;
-	}
-	if ((rc = table_check_utf8(job->report, job->input, &row, NULL,
-	    csv_reader_line(reader))) != PSID_OK)
-		goto out;
-	if ((rc = schema_bind(job->schema, &row, err, sizeof(err))) != 0) {
-		rc = report_fail(job->report, rc, csv_reader_line(reader),
-		    NULL, "%s: %s", job->input, err);
-		goto out;
-	}
-	expected = row.count;
-	if (job->schema->header_row &&
-	    (rc = table_copy_row(&row, &header, &header_copy)) != PSID_OK)
-		goto out;
-	if ((rc = job_prepare(job, expected)) != PSID_OK) {
-		rc = report_fail(job->report, rc, 0, NULL, "%s",
-		    psid_strerror(rc));
-		goto out;
-	}
-
-	est = (uint64_t)csv_reader_size(reader) * 2;
-	nbuckets = (size_t)(est / BUCKET_TARGET) + 1;
-	if (nbuckets > MAX_BUCKETS)
-		nbuckets = MAX_BUCKETS;
-	tmpdir = table_temp_dir(job->opts);
-	if ((rc = spill_open(&job->rows, tmpdir, nbuckets)) != PSID_OK) {
-		rc = report_fail(job->report, rc, 0, NULL,
-		    "cannot create a temporary file in %s: %s", tmpdir,
-		    strerror(errno));
-		goto out;
-	}
-	pool = malloc(sizeof(*pool));
-	if (pool == NULL || spill_writer_init(&writer, &job->rows,
-	    SPILL_FLUSH) != 0) {
-		rc = report_fail(job->report, PSID_ERR_NOMEM, 0, NULL,
-		    "out of memory");
-		goto out;
-	}
-	rand_pool_init(pool);
-
-	/* A mapped schema's first row is the header; else it is data. */
-	if (job->schema->header_row)
-		rc = csv_reader_next(reader, &row);
-	else
-		rc = CSV_ROW;
-	for (; rc == CSV_ROW; rc = csv_reader_next(reader, &row)) {
-		line = csv_reader_line(reader);
-		if (row.count != expected) {
-			rc = report_fail(job->report, PSID_ERR_CSV, line, NULL,
-			    "%s: line %" PRIu64 ": %zu columns, but the %s "
-			    "has %zu", job->input, line, row.count,
-			    job->schema->header_row ? "header" : "first row",
-			    expected);
-			goto out;
-		}
-		if ((rc = table_check_utf8(job->report, job->input, &row,
-		    job->schema->header_row ? &header : NULL, line)) != PSID_OK)
-			goto out;
-		rec.len = 0;
-		if (put_u32(&rec, 0) != 0)
-			goto nomem;
-		for (i = 0; i < job->nslots; i++) {
-			const struct csv_field *f =
-			    &row.fields[job->slot_source[i]];
-			bool is_null = csv_field_is_null(&job->null_rule, f);
-
-			if (put_u32(&rec, is_null ? NULL_MARK :
-			    (uint32_t)f->len) != 0 || (!is_null &&
-			    outbuf_append(&rec, f->ptr, f->len) != 0))
-				goto nomem;
-		}
-		for (i = 0; i < job->ncols; i++) {
-			struct enc_column *col = &job->cols[i];
-			const struct csv_field *f =
-			    &row.fields[job->slot_source[col->slot]];
-
-			rc = scan_value(job, col, f,
-			    csv_field_is_null(&job->null_rule, f), line);
-			if (rc != PSID_OK) {
-				table_prefix_report(job->report, job->input);
-				goto out;
-			}
-		}
-		*(uint32_t *)(void *)rec.data = (uint32_t)(rec.len - 4);
-		if (rand_pool_take(pool, &pick, sizeof(pick)) != 0) {
-			rc = report_fail(job->report, PSID_ERR_CRYPTO, 0, NULL,
-			    "random number generator failed");
-			goto out;
-		}
-		if (spill_writer_put(&writer, pick % nbuckets, rec.data,
-		    rec.len) != 0)
-			goto io;
-		if (++job->total_rows % PROGRESS_EVERY == 0 &&
-		    job->opts->progress != NULL)
-			job->opts->progress(job->opts->progress_arg, "scan",
-			    job->total_rows);
-	}
-	if (rc < 0) {
-		rc = table_csv_error(job->report, job->input,
-		    csv_reader_line(reader), rc);
-		goto out;
-	}
-	if (spill_writer_flush(&writer) != 0)
-		goto io;
-	if ((rc = scan_finish(job)) != PSID_OK)
-		table_prefix_report(job->report, job->input);
-	goto out;
-nomem:
-	rc = report_fail(job->report, PSID_ERR_NOMEM, 0, NULL, "out of memory");
-	goto out;
-io:
-	rc = report_fail(job->report, PSID_ERR_IO, 0, NULL,
-	    "cannot write temporary file in %s: %s", table_temp_dir(job->opts),
-	    strerror(errno));
-out:
-	if (pool != NULL) {
-		rand_pool_wipe(pool);
-		free(pool);
-	}
-	wipe(rec.data, rec.cap);
-	outbuf_release(&rec);
-	spill_writer_release(&writer);
-	csv_row_release(&row);
-	csv_row_release(&header);
-	free(header_copy);
-	csv_reader_free(reader);
-	return rc;
 }
 
 /* Encrypt one spilled row into out. */
@@ -481,6 +155,10 @@ encrypt_bucket(struct encrypt_job *job, size_t b, struct cell_engine *engine,
 	}
 	for (i = 0; i < n; i++) {
 		const char *p = bucket->data + rows[i] + 4;
+
+		/* Shuffled rows are random reads: fetch ahead. */
+		if (i + 8 < n)
+			__builtin_prefetch(bucket->data + rows[i + 8]);
 
 		for (s = 0; s < job->nslots; s++) {
 			memcpy(&len, p, 4);
@@ -598,59 +276,104 @@ count_repeats(const uint8_t *keys, size_t n, uint32_t *table, size_t slots)
 	return repeats;
 }
 
-static int
-check_duplicates(struct encrypt_job *job)
+struct dup_worker {
+	struct encrypt_job *job;
+	atomic_size_t *next;		/* next partition to check */
+	atomic_uint_fast64_t *repeats;	/* per fingerprint column */
+	pthread_t thread;
+	int rc;
+};
+
+/* Check partitions until none is left (on every thread). */
+static void *
+dup_worker_main(void *arg)
 {
+	struct dup_worker *w = arg;
+	struct spill *dups = &w->job->dups;
 	struct outbuf keys = { 0 };
 	uint32_t *table = NULL;
-	size_t i, p, b, n, slots = 0;
-	uint64_t repeats;
-	int rc = PSID_OK;
+	size_t b, n, slots = 0;
 
-	for (i = 0; i < job->ncols && rc == PSID_OK; i++) {
-		const struct enc_column *col = &job->cols[i];
-
-		if (col->crypto.type != PSID_COLUMN_FINGERPRINT)
-			continue;
-		repeats = 0;
-		for (p = 0; p < DUP_PARTITIONS; p++) {
-			b = col->fingerprint * DUP_PARTITIONS + p;
-			n = (size_t)job->dups.buckets[b].bytes / DUP_KEY_LEN;
-			keys.len = 0;
-			if (outbuf_reserve(&keys, n * DUP_KEY_LEN) != 0)
-				goto nomem;
-			if (spill_read(&job->dups, b, keys.data) != 0) {
-				rc = report_fail(job->report, PSID_ERR_IO, 0,
-				    NULL, "cannot read temporary file: %s",
-				    strerror(errno));
+	while ((b = atomic_fetch_add(w->next, 1)) < dups->nbuckets) {
+		n = (size_t)dups->buckets[b].bytes / DUP_KEY_LEN;
+		keys.len = 0;
+		if (outbuf_reserve(&keys, n * DUP_KEY_LEN) != 0) {
+			w->rc = PSID_ERR_NOMEM;
+			break;
+		}
+		if (spill_read(dups, b, keys.data) != 0) {
+			w->rc = PSID_ERR_IO;
+			break;
+		}
+		if (slots < 2 * n) {
+			for (slots = slots ? slots : 1024; slots < 2 * n;)
+				slots *= 2;
+			free(table);
+			if ((table = malloc(slots * sizeof(*table))) == NULL) {
+				w->rc = PSID_ERR_NOMEM;
 				break;
 			}
-			if (slots < 2 * n) {
-				for (slots = slots ? slots : 1024; slots < 2 * n;)
-					slots *= 2;
-				free(table);
-				if ((table = malloc(slots * sizeof(*table))) ==
-				    NULL)
-					goto nomem;
-			}
-			repeats += count_repeats((uint8_t *)keys.data, n, table,
-			    slots);
 		}
-		if (rc == PSID_OK && repeats > 0)
-			rc = report_fail(job->report, PSID_ERR_DUPLICATE, 0,
-			    col->crypto.label, "%" PRIu64 " repeated values "
-			    "(rows whose value already appears in the column), "
-			    "but the collaboration does not allow duplicates",
-			    repeats);
+		atomic_fetch_add(&w->repeats[b / DUP_PARTITIONS],
+		    count_repeats((uint8_t *)keys.data, n, table, slots));
 	}
 	outbuf_release(&keys);
 	free(table);
+	return NULL;
+}
+
+/* Count repeated fingerprints per column, on every thread. */
+static int
+check_duplicates(struct encrypt_job *job)
+{
+	size_t nthreads = table_thread_count(job->opts), i, started = 0;
+	atomic_uint_fast64_t *repeats;
+	struct dup_worker *workers;
+	atomic_size_t next = 0;
+	uint64_t r;
+	int rc = PSID_OK;
+
+	repeats = calloc(job->nfingerprints, sizeof(*repeats));
+	workers = calloc(nthreads, sizeof(*workers));
+	if (repeats == NULL || workers == NULL) {
+		free(repeats);
+		free(workers);
+		return report_fail(job->report, PSID_ERR_NOMEM, 0, NULL,
+		    "out of memory");
+	}
+	for (i = 0; i < nthreads; i++) {
+		workers[i].job = job;
+		workers[i].next = &next;
+		workers[i].repeats = repeats;
+	}
+	for (i = 1; i < nthreads; i++) {
+		if (pthread_create(&workers[i].thread, NULL, dup_worker_main,
+		    &workers[i]) != 0)
+			break;
+		started++;
+	}
+	dup_worker_main(&workers[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(workers[i].thread, NULL);
+	for (i = 0; i <= started && rc == PSID_OK; i++)
+		if (workers[i].rc != PSID_OK)
+			rc = report_fail(job->report, workers[i].rc, 0, NULL,
+			    "checking duplicates: %s", psid_strerror(
+			    workers[i].rc));
+	for (i = 0; i < job->ncols && rc == PSID_OK; i++) {
+		const struct enc_column *col = &job->cols[i];
+
+		if (col->crypto.type != PSID_COLUMN_FINGERPRINT ||
+		    (r = atomic_load(&repeats[col->fingerprint])) == 0)
+			continue;
+		rc = report_fail(job->report, PSID_ERR_DUPLICATE, 0,
+		    col->crypto.label, "%" PRIu64 " repeated values (rows "
+		    "whose value already appears in the column), but the "
+		    "collaboration does not allow duplicates", r);
+	}
+	free(repeats);
+	free(workers);
 	return rc;
-nomem:
-	outbuf_release(&keys);
-	free(table);
-	return report_fail(job->report, PSID_ERR_NOMEM, 0, NULL,
-	    "out of memory");
 }
 
 /* Pass 2 on every thread; then the duplicate check. */
@@ -750,7 +473,8 @@ psid_encrypt_csv(const struct psid_keys *keys, const char *schema_path,
 		    "replace it)" : strerror(errno));
 		goto out;
 	}
-	if ((rc = scan(&job)) != PSID_OK || (rc = encrypt_all(&job)) != PSID_OK)
+	if ((rc = encrypt_scan(&job)) != PSID_OK ||
+	    (rc = encrypt_all(&job)) != PSID_OK)
 		goto out;
 	if ((rc = output_commit(&job.out)) != PSID_OK) {
 		report_fail(report, rc, 0, NULL, "%s: %s", output_path,
@@ -768,6 +492,8 @@ out:
 		column_crypto_wipe(&job.cols[i].crypto);
 	free(job.cols);
 	free(job.slot_source);
+	csv_row_release(&job.header);
+	free(job.header_storage);
 	schema_free(job.schema);
 	pthread_mutex_destroy(&job.out_lock);
 	pthread_mutex_destroy(&job.fail_lock);

@@ -53,6 +53,11 @@
 #define SETTINGS_COMBOS 16
 #define MAX_INPUTS 8
 #define MAX_ROWS 60
+/* Tables n with n % BIG_EVERY == BIG_AT are big. */
+#define BIG_EVERY 50
+#define BIG_AT 21
+#define BIG_MIN_ROWS 1000
+#define BIG_MAX_ROWS 1800
 #define LONG_MIN_BYTES 1000
 #define LONG_MAX_BYTES 3000
 #define NULL_TOKEN "\\N"
@@ -349,6 +354,7 @@ struct table {
 	const char *eol;
 	bool final_eol;
 	size_t nrows, nin, nout, rowid_in, rowid_out;
+	size_t long_p;		/* percent of long values */
 	struct in_col in[MAX_INPUTS + 1];
 	struct out_col *out;
 };
@@ -475,8 +481,9 @@ gen_cells(uint64_t *r, struct table *t, struct in_col *col)
 				c->quoted = true;
 			} else {
 				u = rnd(r, 100);
-				gen_value(r, &b, u < 3 ? V_LONG : u < 15 ?
-				    V_SPACED : u < 65 ? V_SHORT : V_MEDIUM);
+				gen_value(r, &b, u < t->long_p ? V_LONG :
+				    u < t->long_p + 12 ? V_SPACED : u < 65 ?
+				    V_SHORT : V_MEDIUM);
 				cell_set(c, b.p, b.len);
 				c->quoted = true;
 			}
@@ -631,11 +638,13 @@ finish_outputs(uint64_t *r, struct table *t)
 
 /*
  * A random table for the settings. cross: two fingerprint columns with
- * different names over the same value set, with a non-NULL value.
+ * different names over the same value set, with a non-NULL value. big:
+ * thousands of rows, megabytes, so that reading and decryption work in
+ * several blocks and chunks, and encryption in several buckets.
  */
 static void
 gen_table(uint64_t *r, struct table *t, const struct psid_settings *set,
-    bool cross)
+    bool cross, bool big)
 {
 	size_t ndata, i, k, n, src, a = 0, fp_b = 0;
 	struct buf b = { 0 };
@@ -646,6 +655,9 @@ gen_table(uint64_t *r, struct table *t, const struct psid_settings *set,
 	t->mapped = rnd(r, 4) != 0;
 	k = rnd(r, 10);
 	t->nrows = k == 0 ? 0 : k == 1 ? 1 : rnd_range(r, 2, MAX_ROWS);
+	if (big)
+		t->nrows = rnd_range(r, BIG_MIN_ROWS, BIG_MAX_ROWS);
+	t->long_p = big ? 10 : 3;
 	if ((!t->mapped || cross) && t->nrows == 0)
 		t->nrows = 1;
 	t->enc_null = (enum null_mode)rnd(r, 3);
@@ -1085,57 +1097,103 @@ check_value(const struct csv_field *f, const struct cell_in *x,
 }
 
 struct fp_cell {
-	const char *fp;		/* NULL when the NULL is preserved */
+	const char *fp;		/* the cell text, 52 bytes */
 	size_t col;
 	const struct cell_in *x;
 };
 
+static int
+cmp_fp(const void *pa, const void *pb)
+{
+	const struct fp_cell *a = pa, *b = pb;
+
+	return memcmp(a->fp, b->fp, PSID_FINGERPRINT_CELL_LEN);
+}
+
+/* By value (NULLs last), then column. */
+static int
+cmp_value(const void *pa, const void *pb)
+{
+	const struct fp_cell *a = pa, *b = pb;
+	size_t n;
+	int c;
+
+	if (a->x->eff_null != b->x->eff_null)
+		return a->x->eff_null ? 1 : -1;
+	if (!a->x->eff_null) {
+		n = a->x->len < b->x->len ? a->x->len : b->x->len;
+		if ((c = memcmp(a->x->s, b->x->s, n)) != 0)
+			return c;
+		if (a->x->len != b->x->len)
+			return a->x->len < b->x->len ? -1 : 1;
+	}
+	return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static void
+fp_mismatch(const struct table *t, const struct fp_cell *a,
+    const struct fp_cell *b, bool eq)
+{
+	bool same = !a->x->eff_null && !b->x->eff_null &&
+	    values_equal(a->x, b->x);
+
+	ck_abort_msg("%s: fingerprints in \"%s\" and \"%s\" of %s \"%.*s\" "
+	    "and %s \"%.*s\" (%s) are %s", ctx, t->out[a->col].label,
+	    t->out[b->col].label, a->x->eff_null ? "NULL" : "value",
+	    (int)(a->x->len > 40 ? 40 : a->x->len), a->x->s,
+	    b->x->eff_null ? "NULL" : "value",
+	    (int)(b->x->len > 40 ? 40 : b->x->len), b->x->s,
+	    same ? "equal values" : "different values",
+	    eq ? "equal" : "different");
+}
+
 /*
- * Fingerprints are equal exactly when both values are non-NULL and equal
- * and the columns are the same or joins across names are allowed.
+ * Non-NULL fingerprints (cells holds no preserved NULL) are equal exactly
+ * when the values are equal and the columns are the same or joins across
+ * names are allowed; a NULL's fingerprint equals no other. Sorts cells.
  * Returns the pairs of equal values in different columns seen.
  */
 static size_t
-check_fingerprint_pairs(const struct table *t, const struct fp_cell *cells,
+check_fingerprint_pairs(const struct table *t, struct fp_cell *cells,
     size_t n)
 {
-	size_t i, j, cross = 0;
-	bool eq, expect, same_value;
+	bool joins = t->set.allow_joins_on_columns_with_different_names;
+	size_t i, cross = 0;
+	bool eq;
 
-	for (i = 0; i < n; i++) {
-		const struct fp_cell *a = &cells[i];
+	/* Equal fingerprints: equal non-NULL values, joinable columns. */
+	qsort(cells, n, sizeof(*cells), cmp_fp);
+	for (i = 1; i < n; i++) {
+		const struct fp_cell *a = &cells[i - 1], *b = &cells[i];
 
-		if (a->fp == NULL)
+		if (cmp_fp(a, b) != 0)
 			continue;
-		for (j = i + 1; j < n; j++) {
-			const struct fp_cell *b = &cells[j];
+		if (a->x->eff_null || b->x->eff_null ||
+		    !values_equal(a->x, b->x) || (a->col != b->col && !joins))
+			fp_mismatch(t, a, b, true);
+	}
+	/* Equal values: equal fingerprints in one column, or with joins. */
+	qsort(cells, n, sizeof(*cells), cmp_value);
+	for (i = 1; i < n; i++) {
+		const struct fp_cell *a = &cells[i - 1], *b = &cells[i];
 
-			if (b->fp == NULL)
-				continue;
-			eq = memcmp(a->fp, b->fp,
-			    PSID_FINGERPRINT_CELL_LEN) == 0;
-			if (a->x->eff_null || b->x->eff_null) {
-				PCHECK(!eq, "a NULL's fingerprint in \"%s\" "
-				    "equals another in \"%s\"",
-				    t->out[a->col].label,
-				    t->out[b->col].label);
-				continue;
-			}
-			same_value = values_equal(a->x, b->x);
-			expect = same_value && (a->col == b->col ||
-			    t->set.allow_joins_on_columns_with_different_names);
-			if (same_value && a->col != b->col)
-				cross++;
-			PCHECK(eq == expect, "fingerprints in \"%s\" and \"%s\""
-			    " of %s values \"%.*s\" and \"%.*s\" are %s",
-			    t->out[a->col].label, t->out[b->col].label,
-			    same_value ? "equal" : "different",
-			    (int)(a->x->len > 40 ? 40 : a->x->len), a->x->s,
-			    (int)(b->x->len > 40 ? 40 : b->x->len), b->x->s,
-			    eq ? "equal" : "different");
-		}
+		if (a->x->eff_null || b->x->eff_null ||
+		    !values_equal(a->x, b->x))
+			continue;
+		eq = cmp_fp(a, b) == 0;
+		cross += a->col != b->col;
+		if (eq != (a->col == b->col || joins))
+			fp_mismatch(t, a, b, eq);
 	}
 	return cross;
+}
+
+static int
+cmp_nonce(const void *pa, const void *pb)
+{
+	const char *const *a = pa, *const *b = pb;
+
+	return memcmp(*a, *b, NONCE_B64_CHARS);
 }
 
 /* ------------------------------------------------------------- a round */
@@ -1158,8 +1216,8 @@ round_trip(const struct psid_keys *keys, uint64_t *r, struct table *t)
 	struct psid_report report;
 	struct parsed enc, dec;
 	struct fp_cell *fps;
-	size_t *perm, nfps = 0, warnings = 0, cross, i, k, row, c;
-	const char *nonce;
+	size_t *perm, nfps = 0, warnings = 0, cross, k, row, c;
+	const char *nonce, **nonces;
 	char *dir, path[4096], schema[4096], input[4096], output[4096];
 	char *end;
 	bool *seen;
@@ -1256,7 +1314,8 @@ round_trip(const struct psid_keys *keys, uint64_t *r, struct table *t)
 	perm = calloc(t->nrows + 1, sizeof(*perm));
 	seen = calloc(t->nrows + 1, sizeof(*seen));
 	fps = calloc(t->nrows * t->nout + 1, sizeof(*fps));
-	REQUIRE(perm != NULL && seen != NULL && fps != NULL);
+	nonces = calloc(t->nrows + 1, sizeof(*nonces));
+	REQUIRE(perm != NULL && seen != NULL && fps != NULL && nonces != NULL);
 	for (k = 0; k < t->nrows; k++) {
 		const struct csv_field *f = cell_at(&dec, k + 1, t->rowid_out);
 		char num[32];
@@ -1327,8 +1386,9 @@ round_trip(const struct psid_keys *keys, uint64_t *r, struct table *t)
 					    is_null_field(d), "fingerprint "
 					    "\"%s\" row %zu: preserved NULL is "
 					    "%s", oc->label, row, show_cell(e));
-					fps[nfps].fp = NULL;
-				} else {
+					break;
+				}
+				{
 					PCHECK(e->len ==
 					    PSID_FINGERPRINT_CELL_LEN &&
 					    !e->quoted && strncmp(e->ptr,
@@ -1342,21 +1402,21 @@ round_trip(const struct psid_keys *keys, uint64_t *r, struct table *t)
 					    "decryption changed it to %s",
 					    oc->label, row, show_cell(d));
 					fps[nfps].fp = e->ptr;
+					fps[nfps].col = c;
+					fps[nfps].x = x;
+					nfps++;
 				}
-				fps[nfps].col = c;
-				fps[nfps].x = x;
-				nfps++;
 				break;
 			}
 		}
 	}
 	/* Every row has a fresh nonce (the rowid cell is sealed). */
 	for (k = 0; k < t->nrows; k++)
-		for (i = k + 1; i < t->nrows; i++)
-			PCHECK(memcmp(cell_at(&enc, k + 1, t->rowid_out)->ptr +
-			    7, cell_at(&enc, i + 1, t->rowid_out)->ptr + 7,
-			    NONCE_B64_CHARS) != 0, "rows %zu and %zu share a "
-			    "nonce", perm[k], perm[i]);
+		nonces[k] = cell_at(&enc, k + 1, t->rowid_out)->ptr + 7;
+	qsort(nonces, t->nrows, sizeof(*nonces), cmp_nonce);
+	for (k = 1; k < t->nrows; k++)
+		PCHECK(cmp_nonce(&nonces[k - 1], &nonces[k]) != 0, "two rows "
+		    "share the nonce %.42s", nonces[k]);
 	cross = check_fingerprint_pairs(t, fps, nfps);
 
 	/* fail_on_fingerprint_columns refuses exactly fingerprint cells. */
@@ -1378,6 +1438,7 @@ round_trip(const struct psid_keys *keys, uint64_t *r, struct table *t)
 	free(perm);
 	free(seen);
 	free(fps);
+	free(nonces);
 	parsed_free(&enc);
 	parsed_free(&dec);
 	scratch_remove(dir);
@@ -1444,7 +1505,8 @@ START_TEST(test_round_trip)
 			continue;
 		settings_ctx(seed, "PSID_PROPERTY_ONLY=", (size_t)n, &set);
 		state = table_seed(seed, n);
-		gen_table(&state, &t, &set, want_cross);
+		gen_table(&state, &t, &set, want_cross,
+		    n % BIG_EVERY == BIG_AT);
 		cross += round_trip(keys, &state, &t);
 		forced += want_cross;
 		tables++;
