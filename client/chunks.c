@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,45 @@ chunk_fill(struct chunk_run *run, struct csv_chunk *c, bool *eof)
 	run->next_line += csv_count_newlines(c->in.data, cut);
 	c->state = CHUNK_FILLED;
 	return 0;
+}
+
+int
+chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
+    struct csv_row *row, const char *path, const struct csv_row *first,
+    bool first_is_header, uint64_t *line)
+{
+	size_t consumed;
+	uint64_t skipped;
+	int rc;
+
+	if (cur->pos == 0)
+		cur->line = c->first_line;
+	if (cur->pos >= c->in.len)
+		return 0;
+	rc = csv_parse_row(c->in.data + cur->pos, c->in.len - cur->pos, true,
+	    row, &consumed, &skipped);
+	if (rc == CSV_NEED_MORE)
+		return 0;
+	cur->line += skipped;
+	*line = cur->line;
+	if (rc < 0) {
+		c->rc = table_csv_error(&c->error, path, cur->line, rc);
+		return -1;
+	}
+	if (row->count != first->count) {
+		c->rc = report_fail(&c->error, PSID_ERR_CSV, cur->line, NULL,
+		    "%s: line %" PRIu64 ": %zu columns, but the %s has %zu",
+		    path, cur->line, row->count, first_is_header ? "header" :
+		    "first row", first->count);
+		return -1;
+	}
+	c->rc = table_check_utf8(&c->error, path, row, first_is_header ?
+	    first : NULL, cur->line);
+	if (c->rc != PSID_OK)
+		return -1;
+	cur->line += row->lines;
+	cur->pos += consumed;
+	return 1;
 }
 
 /* Take a filled chunk, oldest first from index from (lock held). */

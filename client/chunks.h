@@ -55,6 +55,23 @@ struct chunk_run {
 	void *done_arg;
 };
 
+/* Where a worker is in its chunk. */
+struct chunk_cursor {
+	size_t pos;
+	uint64_t line;
+};
+
+/*
+ * The next row of a chunk (for work functions). The row is checked: it
+ * has as many fields as first (the header, or the first data row when
+ * first_is_header is false) and is UTF-8. Returns 1 with *line set to the
+ * row's line, 0 after the last row, or -1 with c->rc and c->error set.
+ * The cursor starts zeroed.
+ */
+int chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
+    struct csv_row *row, const char *path, const struct csv_row *first,
+    bool first_is_header, uint64_t *line);
+
 /*
  * Read and parse the first row of run->fd into carry. first receives a
  * copy of its fields (free first->fields and *storage); *row_bytes the

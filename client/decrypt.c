@@ -98,30 +98,13 @@ decrypt_chunk(void *arg, struct csv_chunk *c)
 {
 	struct decrypt_worker *w = arg;
 	struct decrypt_job *job = w->job;
-	char *data = c->in.data, what[96];
-	size_t pos = 0, len = c->in.len, consumed, i;
-	uint64_t line = c->first_line, skipped;
+	struct chunk_cursor cur = { 0 };
+	uint64_t line;
+	size_t i;
 	int rc;
 
-	while (pos < len) {
-		rc = csv_parse_row(data + pos, len - pos, true, &w->row,
-		    &consumed, &skipped);
-		if (rc == CSV_NEED_MORE)
-			break;
-		line += skipped;
-		if (rc < 0) {
-			c->rc = table_csv_error(&c->error, job->input, line, rc);
-			return;
-		}
-		if (w->row.count != job->header.count) {
-			snprintf(what, sizeof(what), "%zu columns, but the "
-			    "header has %zu", w->row.count, job->header.count);
-			chunk_fail(c, PSID_ERR_CSV, line, NULL, what);
-			return;
-		}
-		if ((c->rc = table_check_utf8(&c->error, job->input, &w->row,
-		    &job->header, line)) != PSID_OK)
-			return;
+	while (chunk_next_row(c, &cur, &w->row, job->input, &job->header,
+	    true, &line) > 0) {
 		for (i = 0; i < w->row.count; i++) {
 			if (i > 0 && outbuf_putc(&c->out, ',') != 0)
 				rc = PSID_ERR_NOMEM;
@@ -141,8 +124,6 @@ decrypt_chunk(void *arg, struct csv_chunk *c)
 			return;
 		}
 		c->rows++;
-		line += w->row.lines;
-		pos += consumed;
 	}
 	wipe(w->value, sizeof(w->value));
 }

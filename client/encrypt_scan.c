@@ -161,32 +161,12 @@ scan_chunk(void *arg, struct csv_chunk *c)
 {
 	struct scan_worker *w = arg;
 	struct encrypt_job *job = w->job;
-	const struct csv_row *header = job->schema->header_row ?
-	    &job->header : NULL;
-	size_t pos = 0, consumed, i;
-	uint64_t line = c->first_line, skipped;
-	int rc;
+	struct chunk_cursor cur = { 0 };
+	uint64_t line;
+	size_t i;
 
-	while (pos < c->in.len) {
-		rc = csv_parse_row(c->in.data + pos, c->in.len - pos, true,
-		    &w->row, &consumed, &skipped);
-		if (rc == CSV_NEED_MORE)
-			break;
-		line += skipped;
-		if (rc < 0) {
-			c->rc = table_csv_error(&c->error, job->input, line, rc);
-			return;
-		}
-		if (w->row.count != job->header.count) {
-			c->rc = report_fail(&c->error, PSID_ERR_CSV, line, NULL,
-			    "%s: line %" PRIu64 ": %zu columns, but the %s has "
-			    "%zu", job->input, line, w->row.count, header ?
-			    "header" : "first row", job->header.count);
-			return;
-		}
-		if ((c->rc = table_check_utf8(&c->error, job->input, &w->row,
-		    header, line)) != PSID_OK)
-			return;
+	while (chunk_next_row(c, &cur, &w->row, job->input, &job->header,
+	    job->schema->header_row, &line) > 0) {
 		for (i = 0; i < job->ncols; i++) {
 			const struct csv_field *f = &w->row.fields[
 			    job->slot_source[job->cols[i].slot]];
@@ -204,8 +184,6 @@ scan_chunk(void *arg, struct csv_chunk *c)
 			return;
 		}
 		c->rows++;
-		line += w->row.lines;
-		pos += consumed;
 	}
 }
 

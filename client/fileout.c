@@ -49,17 +49,27 @@ output_open(struct output_file *out, const char *path, bool overwrite)
 static int
 rename_noreplace(const char *from, const char *to)
 {
+	struct stat st;
+
 #ifdef HAVE_RENAMEAT2
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;
 #endif
 	/* Filesystems without RENAME_NOREPLACE: link fails on EEXIST. */
-	if (link(from, to) != 0)
+	if (link(from, to) == 0) {
+		(void)unlink(from);
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
 		return -1;
-	(void)unlink(from);
-	return 0;
+	/* No hard links either (FAT, some FUSE): check, then rename. */
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return errno == ENOENT ? rename(from, to) : -1;
 }
 
 int

@@ -33,7 +33,9 @@
 #include "psid/client.h"
 #include "csv.h"
 #include "header.h"
+#include "fileout.h"
 #include "outbuf.h"
+#include "report.h"
 #include "utf8.h"
 
 /* Most columns C3R's CSV reader accepts (CsvRowReader.MAX_COLUMN_COUNT). */
@@ -52,26 +54,6 @@
 
 /* How much of a header an error message quotes. */
 #define QUOTE_MAX 64
-
-static void report_set(struct psid_report *report, uint64_t line,
-    const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-report_set(struct psid_report *report, uint64_t line, const char *column,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (report == NULL)
-		return;
-	report->line = line;
-	snprintf(report->column, sizeof(report->column), "%s",
-	    column != NULL ? column : "");
-	va_start(ap, fmt);
-	vsnprintf(report->message, sizeof(report->message), fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Copy a (valid UTF-8) header into dst for a one-line message: control
@@ -154,21 +136,21 @@ add_mapped_column(json_t *columns, const struct csv_field *field,
 	len = header_normalize(field->ptr, field->len, norm);
 	if (len < 0) {
 		quote_header(quoted, sizeof(quoted), field->ptr, field->len);
-		report_set(report, line, "",
+		(void)report_fail(report, 0, line, "",
 		    "%s: line %llu: header %zu (\"%s\") is longer than %d "
 		    "characters", input_path, (unsigned long long)line,
 		    index + 1, quoted, HEADER_MAX_LEN);
 		return PSID_ERR_CSV;
 	}
 	if (len == 0) {
-		report_set(report, line, "",
+		(void)report_fail(report, 0, line, "",
 		    "%s: line %llu: header %zu is empty; every column needs a "
 		    "name", input_path, (unsigned long long)line, index + 1);
 		return PSID_ERR_CSV;
 	}
 	if (!header_is_valid(norm, (size_t)len)) {
 		quote_header(quoted, sizeof(quoted), norm, (size_t)len);
-		report_set(report, line, quoted,
+		(void)report_fail(report, 0, line, quoted,
 		    "%s: line %llu: header %zu (\"%s\") is not a valid AWS Clean "
 		    "Rooms column name: after trimming and lower-casing it must "
 		    "match [a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?",
@@ -210,20 +192,20 @@ csv_error(int result, const char *input_path, uint64_t line,
 {
 	switch (result) {
 	case CSV_ERR_IO:
-		report_set(report, line, "", "%s: cannot read: %s", input_path,
+		(void)report_fail(report, 0, line, "", "%s: cannot read: %s", input_path,
 		    strerror(errno));
 		return PSID_ERR_IO;
 	case CSV_ERR_NOMEM:
-		report_set(report, line, "", "%s: out of memory reading line "
+		(void)report_fail(report, 0, line, "", "%s: out of memory reading line "
 		    "%llu", input_path, (unsigned long long)line);
 		return PSID_ERR_NOMEM;
 	case CSV_ERR_ROW_TOO_LONG:
-		report_set(report, line, "", "%s: line %llu: row longer than "
+		(void)report_fail(report, 0, line, "", "%s: line %llu: row longer than "
 		    "%u bytes", input_path, (unsigned long long)line,
 		    CSV_MAX_ROW_BYTES);
 		return PSID_ERR_CSV;
 	default:
-		report_set(report, line, "", "%s: line %llu: %s", input_path,
+		(void)report_fail(report, 0, line, "", "%s: line %llu: %s", input_path,
 		    (unsigned long long)line, csv_parse_strerror(result));
 		return PSID_ERR_CSV;
 	}
@@ -249,17 +231,17 @@ build_template(const char *input_path, bool has_header, json_t **rootp,
 	rc = csv_reader_open(input_path, &reader);
 	if (rc != PSID_OK) {
 		if (rc == PSID_ERR_NOMEM)
-			report_set(report, 0, "", "%s: out of memory opening it",
+			(void)report_fail(report, 0, 0, "", "%s: out of memory opening it",
 			    input_path);
 		else
-			report_set(report, 0, "", "%s: cannot open: %s",
+			(void)report_fail(report, 0, 0, "", "%s: cannot open: %s",
 			    input_path, strerror(errno));
 		return rc == PSID_ERR_NOMEM ? PSID_ERR_NOMEM : PSID_ERR_IO;
 	}
 	result = csv_reader_next(reader, &row);
 	line = csv_reader_line(reader);
 	if (result == 0) {
-		report_set(report, 0, "", "%s is empty: a schema template needs "
+		(void)report_fail(report, 0, 0, "", "%s is empty: a schema template needs "
 		    "at least one row", input_path);
 		rc = PSID_ERR_CSV;
 		goto out;
@@ -269,7 +251,7 @@ build_template(const char *input_path, bool has_header, json_t **rootp,
 		goto out;
 	}
 	if (row.count > TEMPLATE_MAX_COLUMNS) {
-		report_set(report, line, "", "%s: line %llu: %zu columns, more "
+		(void)report_fail(report, 0, line, "", "%s: line %llu: %zu columns, more "
 		    "than the %d C3R accepts", input_path,
 		    (unsigned long long)line, row.count, TEMPLATE_MAX_COLUMNS);
 		rc = PSID_ERR_CSV;
@@ -278,7 +260,7 @@ build_template(const char *input_path, bool has_header, json_t **rootp,
 	/* C3R decodes its input strictly: the first row must be UTF-8. */
 	for (i = 0; i < row.count; i++) {
 		if (!utf8_is_valid(row.fields[i].ptr, row.fields[i].len)) {
-			report_set(report, line, "", "%s: line %llu, column %zu: "
+			(void)report_fail(report, 0, line, "", "%s: line %llu, column %zu: "
 			    "not valid UTF-8", input_path,
 			    (unsigned long long)line, i + 1);
 			rc = PSID_ERR_ENCODING;
@@ -308,7 +290,7 @@ build_template(const char *input_path, bool has_header, json_t **rootp,
 out:
 	if (rc == PSID_ERR_NOMEM && report != NULL &&
 	    report->message[0] == '\0')
-		report_set(report, line, "", "%s: out of memory building the "
+		(void)report_fail(report, 0, line, "", "%s: out of memory building the "
 		    "schema template", input_path);
 	json_decref(root);
 	csv_row_release(&row);
@@ -317,93 +299,30 @@ out:
 }
 
 /*
- * Move tmp to output unless output exists. Returns 0, or -1 with errno
- * set (EEXIST when output exists).
- */
-static int
-install_noreplace(const char *tmp, const char *output)
-{
-	struct stat st;
-
-#if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, output, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return -1;
-	/* The file system cannot do it: fall back to link(2). */
-#endif
-	if (link(tmp, output) == 0) {
-		(void)unlink(tmp);
-		return 0;
-	}
-	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
-		return -1;
-	/* No hard links either (e.g. FAT): check, then rename. */
-	if (lstat(output, &st) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	if (errno != ENOENT)
-		return -1;
-	return rename(tmp, output);
-}
-
-/*
- * Write data[0..len) to output through a temporary file beside it.
+ * Write data[0..len) to output, all or nothing (fileout.h).
  * Returns PSID_OK, PSID_ERR_EXISTS, PSID_ERR_IO or PSID_ERR_NOMEM.
  */
 static int
 write_output(const char *output, const char *data, size_t len,
     bool overwrite, struct psid_report *report)
 {
-	char *tmp;
-	size_t n = strlen(output);
-	int fd, rc, e;
+	struct output_file out;
+	int rc;
 
-	if ((tmp = malloc(n + sizeof(".XXXXXX"))) == NULL) {
-		report_set(report, 0, "", "%s: out of memory", output);
-		return PSID_ERR_NOMEM;
-	}
-	memcpy(tmp, output, n);
-	memcpy(tmp + n, ".XXXXXX", sizeof(".XXXXXX"));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		report_set(report, 0, "", "%s: cannot create a temporary file "
-		    "beside it: %s", output, strerror(errno));
-		free(tmp);
-		return PSID_ERR_IO;
-	}
-	if (write_all(fd, data, len) != 0) {
-		e = errno;
-		(void)close(fd);
-		report_set(report, 0, "", "%s: cannot write: %s", tmp,
-		    strerror(e));
-		rc = PSID_ERR_IO;
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		report_set(report, 0, "", "%s: cannot write: %s", tmp,
-		    strerror(errno));
-		rc = PSID_ERR_IO;
-		goto fail;
-	}
-	if (overwrite ? rename(tmp, output) : install_noreplace(tmp, output)) {
-		if (errno == EEXIST) {
-			report_set(report, 0, "", "%s already exists (it appeared "
-			    "while the template was written); not overwriting",
-			    output);
-			rc = PSID_ERR_EXISTS;
-		} else {
-			report_set(report, 0, "", "%s: cannot create: %s",
-			    output, strerror(errno));
+	if ((rc = output_open(&out, output, overwrite)) == PSID_OK) {
+		if (write_all(out.fd, data, len) != 0)
 			rc = PSID_ERR_IO;
-		}
-		goto fail;
+		else
+			rc = output_commit(&out);
+		output_abort(&out);
 	}
-	free(tmp);
-	return PSID_OK;
-fail:
-	(void)unlink(tmp);
-	free(tmp);
+	if (rc == PSID_ERR_EXISTS)
+		(void)report_fail(report, 0, 0, "", "%s already exists; not "
+		    "overwriting", output);
+	else if (rc != PSID_OK)
+		(void)report_fail(report, 0, 0, "", "%s: cannot write: %s",
+		    output, rc == PSID_ERR_NOMEM ? "out of memory" :
+		    strerror(errno));
 	return rc;
 }
 
@@ -420,18 +339,18 @@ psid_schema_template(const char *input_path, bool has_header,
 	if (report != NULL)
 		memset(report, 0, sizeof(*report));
 	if (input_path == NULL || output_path == NULL) {
-		report_set(report, 0, "", "schema template: no %s file given",
+		(void)report_fail(report, 0, 0, "", "schema template: no %s file given",
 		    input_path == NULL ? "input" : "output");
 		return PSID_ERR_INVALID;
 	}
 	if (!overwrite) {
 		if (lstat(output_path, &st) == 0) {
-			report_set(report, 0, "", "%s already exists; not "
+			(void)report_fail(report, 0, 0, "", "%s already exists; not "
 			    "overwriting it", output_path);
 			return PSID_ERR_EXISTS;
 		}
 		if (errno != ENOENT) {
-			report_set(report, 0, "", "%s: %s", output_path,
+			(void)report_fail(report, 0, 0, "", "%s: %s", output_path,
 			    strerror(errno));
 			return PSID_ERR_IO;
 		}
@@ -445,7 +364,7 @@ psid_schema_template(const char *input_path, bool has_header,
 	if ((len = json_dumpb(root, NULL, 0, TEMPLATE_JSON_FLAGS)) == 0 ||
 	    (text = malloc(len)) == NULL ||
 	    json_dumpb(root, text, len, TEMPLATE_JSON_FLAGS) != len) {
-		report_set(report, 0, "", "%s: out of memory writing the "
+		(void)report_fail(report, 0, 0, "", "%s: out of memory writing the "
 		    "schema template", output_path);
 		goto out;
 	}
