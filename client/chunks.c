@@ -151,7 +151,6 @@ chunk_fill(struct chunk_run *run, struct csv_chunk *c, bool *eof)
 	c->in.len = cut;
 	c->first_line = run->next_line;
 	run->next_line += csv_count_newlines(c->in.data, cut);
-	c->state = CHUNK_FILLED;
 	return 0;
 }
 
@@ -283,6 +282,8 @@ ring_drive(struct chunk_ring *ring, struct psid_report *report)
 				    run->next_line, rc);
 				break;
 			}
+			/* Published under the lock the workers read it with. */
+			c->state = CHUNK_FILLED;
 			fill++;
 			pthread_cond_broadcast(&ring->cond);
 			continue;

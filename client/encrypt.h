@@ -63,7 +63,7 @@ struct encrypt_job {
 	atomic_size_t next_bucket;
 	atomic_uint_fast64_t rows_done;
 	pthread_mutex_t fail_lock;
-	int failed;
+	atomic_int failed;	/* first error, read by every worker */
 };
 
 /*
