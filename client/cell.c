@@ -255,6 +255,7 @@ cell_fingerprint(struct cell_engine *engine, const struct column_crypto *col,
 		memcpy(input, value, len);
 		input[len] = info;
 		hmac_compute(&col->hmac, input, len + 1, NULL, 0, mac);
+		wipe(input, len + 1);
 	} else
 		hmac_compute(&col->hmac, value, len, &info, 1, mac);
 	memcpy(out, FINGERPRINT_PREFIX, FINGERPRINT_PREFIX_LEN);
@@ -320,8 +321,13 @@ payload_to_text(const uint8_t *p, size_t len, char *out, bool *is_null)
 	len--;
 	if (type == 0 || type > 12)
 		return PSID_ERR_CELL_FORMAT;
-	if (*is_null)
-		return 0;
+	if (*is_null) {
+		/* Only DECIMAL, TIMESTAMP, VARCHAR carry metadata when NULL. */
+		if (len == 0 || (type == 6 && len == 8) ||
+		    (type == 11 && len == 5) || (type == 12 && len == 4))
+			return 0;
+		return PSID_ERR_CELL_FORMAT;
+	}
 	switch (type) {
 	case 1:		/* STRING */
 	case 4:		/* CHAR */

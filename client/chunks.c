@@ -52,9 +52,9 @@ read_more(int fd, struct outbuf *buf, size_t want)
 }
 
 int
-chunks_first_row(struct chunk_run *run, struct csv_row *first,
-    char **storage, size_t *row_bytes, uint64_t *lines,
-    struct psid_report *report)
+chunks_first_row(struct chunk_run *run, bool verbatim,
+    struct csv_row *first, char **storage, size_t *row_bytes,
+    uint64_t *lines, struct psid_report *report)
 {
 	struct csv_row row = { 0 };
 	struct outbuf scratch = { 0 };
@@ -72,8 +72,8 @@ chunks_first_row(struct chunk_run *run, struct csv_row *first,
 			rc = CSV_ERR_NOMEM;
 			break;
 		}
-		rc = csv_parse_row(scratch.data, scratch.len, eof, &row,
-		    &consumed, &skipped);
+		rc = (verbatim ? csv_parse_row_verbatim : csv_parse_row)(
+		    scratch.data, scratch.len, eof, &row, &consumed, &skipped);
 		if (rc != CSV_NEED_MORE || eof)
 			break;
 		if (run->carry.len >= CSV_MAX_ROW_BYTES) {
@@ -101,6 +101,7 @@ chunks_first_row(struct chunk_run *run, struct csv_row *first,
 		rc = table_csv_error(report, run->path,
 		    run->next_line + skipped, rc);
 	csv_row_release(&row);
+	wipe(scratch.data, scratch.cap);
 	outbuf_release(&scratch);
 	return rc;
 }
@@ -242,14 +243,19 @@ chunk_thread_main(void *arg)
 	return NULL;
 }
 
-/* The calling thread's loop: fill, drain in order, or work. */
+/*
+ * The calling thread's loop: fill, drain in order, or work. A read error
+ * stops the filling; the chunks before it are still drained, so that an
+ * error earlier in the file wins, as in a sequential reader.
+ */
 static int
 ring_drive(struct chunk_ring *ring, struct psid_report *report)
 {
 	struct chunk_run *run = ring->run;
+	struct psid_report fill_error;
 	size_t fill = 0, drain = 0;
 	bool eof = false;
-	int rc = PSID_OK;
+	int rc = PSID_OK, fill_rc = PSID_OK;
 
 	pthread_mutex_lock(&ring->lock);
 	for (;;) {
@@ -270,17 +276,25 @@ ring_drive(struct chunk_ring *ring, struct psid_report *report)
 			drain++;
 			continue;
 		}
-		if (eof && drain == fill)
+		if (eof && drain == fill) {
+			if (fill_rc != PSID_OK) {
+				*report = fill_error;
+				rc = fill_rc;
+			}
 			break;
+		}
 		c = &ring->chunks[fill % ring->count];
 		if (!eof && c->state == CHUNK_EMPTY) {
 			pthread_mutex_unlock(&ring->lock);
 			rc = chunk_fill(run, c, &eof);
 			pthread_mutex_lock(&ring->lock);
 			if (rc != 0) {
-				rc = table_csv_error(report, run->path,
+				report_reset(&fill_error);
+				fill_rc = table_csv_error(&fill_error, run->path,
 				    run->next_line, rc);
-				break;
+				rc = PSID_OK;
+				eof = true;
+				continue;
 			}
 			/* Published under the lock the workers read it with. */
 			c->state = CHUNK_FILLED;

@@ -73,16 +73,17 @@ int chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
     bool first_is_header, uint64_t *line);
 
 /*
- * Read and parse the first row of run->fd into carry. first receives a
+ * Read and parse the first row of run->fd into carry (verbatim: without
+ * trimming unquoted fields). first receives a
  * copy of its fields (free first->fields and *storage); *row_bytes the
  * bytes it takes in carry and *lines the lines it spans (with any empty
  * lines before it). carry is left unmodified, the row still in it.
  * Returns PSID_OK, PSID_ERR_CSV (an empty file, a malformed row),
  * PSID_ERR_IO or PSID_ERR_NOMEM, with report filled.
  */
-int chunks_first_row(struct chunk_run *run, struct csv_row *first,
-    char **storage, size_t *row_bytes, uint64_t *lines,
-    struct psid_report *report);
+int chunks_first_row(struct chunk_run *run, bool verbatim,
+    struct csv_row *first, char **storage, size_t *row_bytes,
+    uint64_t *lines, struct psid_report *report);
 
 /* Drop the first n bytes of carry, which span lines lines. */
 void chunks_skip(struct chunk_run *run, size_t n, uint64_t lines);

@@ -98,8 +98,8 @@ unescape(char *p, size_t len)
 	return w;
 }
 
-int
-csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
+static int
+parse_row(char *buf, size_t len, bool at_eof, bool trim, struct csv_row *row,
     size_t *consumed, uint64_t *skipped_lines)
 {
 	size_t i = 0, j, start, end, k;
@@ -137,6 +137,8 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 		j = i;
 		while (j < len && is_trim((unsigned char)buf[j]))
 			j++;
+		if (!trim && (j == len || buf[j] != '"'))
+			j = i;	/* verbatim: keep leading whitespace */
 		if (j < len && buf[j] == '"') {
 			/* Quoted: up to the closing quote; "" is a quote. */
 			start = j + 1;
@@ -148,7 +150,8 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 					return at_eof ? CSV_ERR_OPEN_QUOTE :
 					    CSV_NEED_MORE;
 				for (char *p = buf + i; p < q; p++)
-					lines += (*p == '\n');
+					lines += *p == '\n' ||
+					    (*p == '\r' && p[1] != '\n');
 				i = (size_t)(q - buf);
 				if (i + 1 == len && !at_eof)
 					return CSV_NEED_MORE;
@@ -175,7 +178,8 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 			start = j;
 			j += find_field_end(buf + j, len - j);
 			i = j;
-			while (j > start && is_trim((unsigned char)buf[j - 1]))
+			while (trim && j > start &&
+			    is_trim((unsigned char)buf[j - 1]))
 				j--;
 			if ((rc = row_add(row, buf + start, j - start, false)) != 0)
 				return rc;
@@ -208,6 +212,21 @@ csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
 	return CSV_ROW;
 }
 
+int
+csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
+    size_t *consumed, uint64_t *skipped_lines)
+{
+	return parse_row(buf, len, at_eof, true, row, consumed, skipped_lines);
+}
+
+int
+csv_parse_row_verbatim(char *buf, size_t len, bool at_eof,
+    struct csv_row *row, size_t *consumed, uint64_t *skipped_lines)
+{
+	return parse_row(buf, len, at_eof, false, row, consumed,
+	    skipped_lines);
+}
+
 const char *
 csv_parse_strerror(int result)
 {
@@ -231,14 +250,21 @@ csv_parse_strerror(int result)
 size_t
 csv_last_row_end(const char *buf, size_t len)
 {
-	const char *p;
 	size_t i, last = 0;
 	enum { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE } state = FIELD_START;
 
 	if (memchr(buf, '"', len) == NULL) {
-		/* No quotes: the last line end is a row end. */
-		p = memrchr(buf, '\n', len);
-		return p == NULL ? 0 : (size_t)(p - buf) + 1;
+		/*
+		 * No quotes: the last line end is a row end. A '\r' ends a
+		 * line only when the next byte is known and is not '\n'.
+		 */
+		for (i = len; i > 0; i--) {
+			if (buf[i - 1] == '\n')
+				return i;
+			if (buf[i - 1] == '\r' && i < len)
+				return i;
+		}
+		return 0;
 	}
 	for (i = 0; i < len; i++) {
 		char c = buf[i];
@@ -259,12 +285,14 @@ csv_last_row_end(const char *buf, size_t len)
 			if (c == '\n') {
 				last = i + 1;
 				state = FIELD_START;
+			} else if (c == '\r') {
+				if (i + 1 < len && buf[i + 1] != '\n')
+					last = i + 1;
+				state = FIELD_START;
 			} else if (c == ',')
 				state = FIELD_START;
 			else if (c == '"' && state == FIELD_START)
 				state = QUOTED;
-			else if (c == '\r')
-				state = FIELD_START;
 			else if (!is_trim((unsigned char)c))
 				state = state == FIELD_START ? UNQUOTED : state;
 			break;
@@ -283,6 +311,10 @@ csv_count_newlines(const char *buf, size_t len)
 		n++;
 		p++;
 	}
+	/* A '\r' not followed by '\n' ends a line too (old Mac files). */
+	for (p = buf; p < end && (p = memchr(p, '\r',
+	    (size_t)(end - p))) != NULL; p++)
+		n += p + 1 == end || p[1] != '\n';
 	return n;
 }
 

@@ -70,17 +70,28 @@ enum csv_parse_result {
 int csv_parse_row(char *buf, size_t len, bool at_eof, struct csv_row *row,
     size_t *consumed, uint64_t *skipped_lines);
 
+/*
+ * csv_parse_row() without trimming unquoted fields, as C3R reads the
+ * header row on decryption (SPEC §9: trimValues(false)).
+ */
+int csv_parse_row_verbatim(char *buf, size_t len, bool at_eof,
+    struct csv_row *row, size_t *consumed, uint64_t *skipped_lines);
+
 /* What a human reads for a csv_parse_row() error. */
 const char *csv_parse_strerror(int result);
 
 /*
  * Offset just past the last complete row in buf[0..len), or 0 if there is
- * none; rows are cut only at a line end outside quotes. Used to split a
- * file into chunks that parse independently.
+ * none; rows are cut only at a line end outside quotes ("\n", or a "\r"
+ * whose next byte is in buf and is not "\n"). Used to split a file into
+ * chunks that parse independently.
  */
 size_t csv_last_row_end(const char *buf, size_t len);
 
-/* Number of '\n' in buf[0..len) (for line numbers of chunks). */
+/*
+ * Line ends in buf[0..len): each "\n", and each "\r" not followed by
+ * "\n" (as the parser counts lines, for line numbers of chunks).
+ */
 uint64_t csv_count_newlines(const char *buf, size_t len);
 
 /* ------------------------------------------------------------ NULL rule */

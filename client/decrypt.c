@@ -115,16 +115,17 @@ decrypt_chunk(void *arg, struct csv_chunk *c)
 				if (c->rc == PSID_OK)
 					chunk_fail(c, rc, line, NULL,
 					    psid_strerror(rc));
-				return;
+				goto out;
 			}
 		}
 		if (outbuf_putc(&c->out, '\n') != 0) {
 			chunk_fail(c, PSID_ERR_NOMEM, line, NULL,
 			    "out of memory");
-			return;
+			goto out;
 		}
 		c->rows++;
 	}
+out:
 	wipe(w->value, sizeof(w->value));
 }
 
@@ -188,7 +189,7 @@ decrypt_stream(struct decrypt_job *job, int fd, struct psid_report *report)
 		return report_fail(report, PSID_ERR_NOMEM, 0, NULL,
 		    "out of memory");
 	}
-	rc = chunks_first_row(&run, &job->header, &storage, &row_bytes, &lines,
+	rc = chunks_first_row(&run, true, &job->header, &storage, &row_bytes, &lines,
 	    report);
 	if (rc == PSID_OK) {
 		chunks_skip(&run, row_bytes, lines);

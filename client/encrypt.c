@@ -79,7 +79,8 @@ encrypt_row(struct encrypt_job *job, struct cell_engine *engine,
 			out->len += PSID_FINGERPRINT_CELL_LEN;
 			if (rc == PSID_OK && job->check_duplicates &&
 			    v->ptr != NULL && spill_writer_put(dupw,
-			    col->fingerprint * DUP_PARTITIONS + raw[0], raw,
+			    col->fingerprint * job->dup_partitions +
+			    (raw[0] & (job->dup_partitions - 1)), raw,
 			    DUP_KEY_LEN) != 0)
 				rc = PSID_ERR_IO;
 			continue;
@@ -211,7 +212,7 @@ encrypt_worker(void *arg)
 	}
 	if ((rc = cell_engine_init(engine, job->keys)) != PSID_OK ||
 	    (job->check_duplicates && spill_writer_init(&dupw, &job->dups,
-	    SPILL_FLUSH / 2) != 0)) {
+	    spill_flush_size(job->dups.nbuckets)) != 0)) {
 		rc = rc != PSID_OK ? rc : PSID_ERR_NOMEM;
 		goto out;
 	}
@@ -314,7 +315,7 @@ dup_worker_main(void *arg)
 				break;
 			}
 		}
-		atomic_fetch_add(&w->repeats[b / DUP_PARTITIONS],
+		atomic_fetch_add(&w->repeats[b / w->job->dup_partitions],
 		    count_repeats((uint8_t *)keys.data, n, table, slots));
 	}
 	outbuf_release(&keys);
@@ -401,7 +402,7 @@ encrypt_all(struct encrypt_job *job)
 		    "%s: %s", job->out.path, strerror(errno));
 	if (job->check_duplicates && spill_open(&job->dups,
 	    table_temp_dir(job->opts), job->nfingerprints *
-	    DUP_PARTITIONS) != PSID_OK)
+	    job->dup_partitions) != PSID_OK)
 		return report_fail(job->report, PSID_ERR_IO, 0, NULL,
 		    "cannot create a temporary file in %s: %s",
 		    table_temp_dir(job->opts), strerror(errno));
@@ -423,7 +424,7 @@ encrypt_all(struct encrypt_job *job)
 	free(workers);
 	if (job->failed != 0) {
 		if (job->failed == PSID_ERR_IO)
-			table_prefix_report(job->report, "writing output");
+			table_prefix_report(job->report, job->out.path);
 		return job->failed;
 	}
 	if (job->check_duplicates && (rc = check_duplicates(job)) != PSID_OK) {
@@ -438,11 +439,14 @@ psid_encrypt_csv(const struct psid_keys *keys, const char *schema_path,
     const char *input_path, const char *output_path,
     const struct psid_csv_options *options, struct psid_report *report)
 {
+	struct psid_report local;
 	struct encrypt_job job;
 	char err[512];
 	size_t i;
 	int rc;
 
+	if (report == NULL)
+		report = &local;
 	report_reset(report);
 	if (keys == NULL || schema_path == NULL || input_path == NULL ||
 	    output_path == NULL || options == NULL)

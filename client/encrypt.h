@@ -25,9 +25,14 @@
 #define NULL_MARK UINT32_MAX
 #define BUCKET_TARGET (4u << 20)
 #define MAX_BUCKETS 1024
-#define SPILL_FLUSH (16u << 10)
+/* Per-thread bytes of buffers in front of a spill file, at most. */
+#define SPILL_BUFFER_BUDGET (4u << 20)
+#define SPILL_FLUSH_MIN 512
+#define SPILL_FLUSH_MAX (16u << 10)
 #define OUTPUT_FLUSH (1u << 20)
-#define DUP_PARTITIONS 256
+/* Fingerprint partitions for the duplicate check, in all columns. */
+#define DUP_PARTITIONS_TOTAL 8192
+#define DUP_PARTITIONS_MAX 256
 #define DUP_KEY_LEN 16
 #define PROGRESS_EVERY (1u << 18)
 
@@ -51,6 +56,7 @@ struct encrypt_job {
 	size_t nslots;
 	size_t nfingerprints;
 	bool check_duplicates;
+	size_t dup_partitions;	/* per column: a power of two */
 	struct csv_null_rule null_rule;
 	struct csv_row header;	/* the header row, or the first data row */
 	char *header_storage;
@@ -65,6 +71,12 @@ struct encrypt_job {
 	pthread_mutex_t fail_lock;
 	atomic_int failed;	/* first error, read by every worker */
 };
+
+/*
+ * How much a spill writer of a thread buffers per bucket: the budget
+ * shared by all buckets, within [SPILL_FLUSH_MIN, SPILL_FLUSH_MAX].
+ */
+size_t spill_flush_size(size_t nbuckets);
 
 /*
  * Pass 1: read and check the whole input, set the columns' MAX lengths

@@ -74,7 +74,21 @@ job_prepare(struct encrypt_job *job, size_t ninput)
 	}
 	job->check_duplicates = !job->opts->settings.allow_duplicates &&
 	    job->nfingerprints > 0;
+	/* Fewer partitions per column for wide tables: bounded buffers. */
+	job->dup_partitions = DUP_PARTITIONS_MAX;
+	while (job->dup_partitions > 1 && job->nfingerprints *
+	    job->dup_partitions > DUP_PARTITIONS_TOTAL)
+		job->dup_partitions /= 2;
 	return PSID_OK;
+}
+
+size_t
+spill_flush_size(size_t nbuckets)
+{
+	size_t n = SPILL_BUFFER_BUDGET / (nbuckets ? nbuckets : 1);
+
+	return n < SPILL_FLUSH_MIN ? SPILL_FLUSH_MIN :
+	    n > SPILL_FLUSH_MAX ? SPILL_FLUSH_MAX : n;
 }
 
 /* Check one value of a data row against its column; tally it. */
@@ -178,9 +192,13 @@ scan_chunk(void *arg, struct csv_chunk *c)
 				return;
 		}
 		if ((c->rc = spill_row(w, &w->row)) != PSID_OK) {
-			report_fail(&c->error, c->rc, 0, NULL, "%s",
-			    c->rc == PSID_ERR_IO ? strerror(errno) :
-			    psid_strerror(c->rc));
+			if (c->rc == PSID_ERR_IO)
+				report_fail(&c->error, c->rc, 0, NULL,
+				    "cannot write a temporary file in %s: %s",
+				    table_temp_dir(job->opts), strerror(errno));
+			else
+				report_fail(&c->error, c->rc, 0, NULL, "%s",
+				    psid_strerror(c->rc));
 			return;
 		}
 		c->rows++;
@@ -298,7 +316,8 @@ workers_new(struct encrypt_job *job, size_t n)
 		w->longest = calloc(job->ncols, sizeof(*w->longest));
 		w->seen = calloc(job->ncols, sizeof(*w->seen));
 		if (w->nulls == NULL || w->longest == NULL || w->seen == NULL ||
-		    spill_writer_init(&w->writer, &job->rows, SPILL_FLUSH) != 0)
+		    spill_writer_init(&w->writer, &job->rows,
+		    spill_flush_size(job->rows.nbuckets)) != 0)
 			goto fail;
 	}
 	return workers;
@@ -323,7 +342,7 @@ encrypt_scan(struct encrypt_job *job)
 		return report_fail(job->report, PSID_ERR_IO, 0, NULL,
 		    "%s: %s", job->input, strerror(errno));
 	(void)posix_fadvise(run.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((rc = chunks_first_row(&run, &job->header, &job->header_storage,
+	if ((rc = chunks_first_row(&run, false, &job->header, &job->header_storage,
 	    &row_bytes, &lines, job->report)) != PSID_OK)
 		goto out;
 	if ((rc = schema_bind(job->schema, &job->header, err,
@@ -340,14 +359,17 @@ encrypt_scan(struct encrypt_job *job)
 		    psid_strerror(rc));
 		goto out;
 	}
-	/* About 4 MiB of spilled rows per bucket: the input, doubled. */
+	/*
+	 * About 4 MiB of spilled rows per bucket: the input, doubled. A pipe
+	 * has no size: then as many buckets as may be.
+	 */
 	if (fstat(run.fd, &st) != 0) {
 		rc = report_fail(job->report, PSID_ERR_IO, 0, NULL, "%s: %s",
 		    job->input, strerror(errno));
 		goto out;
 	}
 	nbuckets = (size_t)((uint64_t)st.st_size * 2 / BUCKET_TARGET) + 1;
-	if (nbuckets > MAX_BUCKETS)
+	if (nbuckets > MAX_BUCKETS || !S_ISREG(st.st_mode))
 		nbuckets = MAX_BUCKETS;
 	if ((rc = spill_open(&job->rows, tmpdir, nbuckets)) != PSID_OK) {
 		rc = report_fail(job->report, rc, 0, NULL,
@@ -373,6 +395,7 @@ encrypt_scan(struct encrypt_job *job)
 		table_prefix_report(job->report, job->input);
 out:
 	workers_free(workers, n);
+	wipe(run.carry.data, run.carry.cap);
 	outbuf_release(&run.carry);
 	close(run.fd);
 	return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "psid/client.h"
+#include "crypto.h"
 #include "spill.h"
 
 int
@@ -187,8 +188,11 @@ spill_writer_release(struct spill_writer *w)
 
 	if (w->bufs == NULL)
 		return;
-	for (i = 0; i < w->spill->nbuckets; i++)
+	for (i = 0; i < w->spill->nbuckets; i++) {
+		/* Spilled rows are plaintext values. */
+		wipe(w->bufs[i].data, w->bufs[i].cap);
 		outbuf_release(&w->bufs[i]);
+	}
 	free(w->bufs);
 	w->bufs = NULL;
 }

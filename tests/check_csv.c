@@ -435,10 +435,11 @@ START_TEST(test_parse_line_ends)
 	ASSERT_FIELD(&p.row, 0, "a", true);
 	ck_assert_uint_eq(p.consumed, 5);
 
-	/* csv_count_newlines counts '\n' only. */
-	ck_assert_uint_eq(csv_count_newlines("a\nb\r\nc\r\"\n\"", 10), 3);
+	/* csv_count_newlines counts line ends as the parser does. */
+	ck_assert_uint_eq(csv_count_newlines("a\nb\r\nc\r\"\n\"", 10), 4);
 	ck_assert_uint_eq(csv_count_newlines("", 0), 0);
-	ck_assert_uint_eq(csv_count_newlines("\r\r", 2), 0);
+	ck_assert_uint_eq(csv_count_newlines("\r\r", 2), 2);
+	ck_assert_uint_eq(csv_count_newlines("\r\n\r\n", 4), 2);
 	csv_row_release(&p.row);
 }
 END_TEST

@@ -572,6 +572,65 @@ START_TEST(shuffle_is_a_permutation)
 }
 END_TEST
 
+/* A NULL report is allowed; the error still comes back, nothing left. */
+START_TEST(null_report)
+{
+	struct psid_csv_options opts = { .settings = fixture_settings };
+	struct psid_keys *keys = fixture_keys();
+	char *dir = scratch_dir(), out[4096];
+
+	snprintf(out, sizeof(out), "%s", scratch_path(dir, "o.csv"));
+	ck_assert_int_eq(psid_encrypt_csv(keys, fixture("config_sample.json"),
+	    fixture("one_row_too_few_columns.csv"), out, &opts, NULL),
+	    PSID_ERR_CSV);
+	ck_assert_int_eq(psid_decrypt_csv(keys, fixture("nonUtf8Encoding.csv"),
+	    out, &opts, NULL), PSID_ERR_ENCODING);
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(dir);
+	psid_keys_free(keys);
+}
+END_TEST
+
+/* Old Mac line ends ("\r" only) over many chunks: exact line numbers. */
+START_TEST(cr_line_ends_across_chunks)
+{
+	struct psid_csv_options opts = { .threads = 2, .overwrite = true,
+	    .settings = { .allow_duplicates = true } };
+	struct psid_report report;
+	struct psid_keys *keys = fixture_keys();
+	char *dir = scratch_dir(), in[4096], out[4096], schema[4096];
+	size_t r, n = 200000;
+	FILE *f;
+
+	snprintf(in, sizeof(in), "%s", scratch_path(dir, "cr.csv"));
+	snprintf(out, sizeof(out), "%s", scratch_path(dir, "o.csv"));
+	snprintf(schema, sizeof(schema), "%s", scratch_path(dir, "s.json"));
+	write_file(schema, "{\"headerRow\": true, \"columns\": ["
+	    "{\"sourceHeader\": \"a\", \"type\": \"fingerprint\"}]}");
+	for (int bad = 0; bad < 2; bad++) {
+		f = fopen(in, "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "a,b\r");
+		for (r = 0; r < n; r++)
+			fprintf(f, r == 150000 && bad ? "oops\r" :
+			    "value-%zu,\"x\ry\"\r", r);
+		fclose(f);
+		/* Each good row spans two lines (a "\r" inside quotes). */
+		if (bad) {
+			ck_assert_int_eq(psid_encrypt_csv(keys, schema, in, out,
+			    &opts, &report), PSID_ERR_CSV);
+			ck_assert_uint_eq(report.line, 2 + 2 * 150000);
+		} else {
+			ck_assert_int_eq(psid_encrypt_csv(keys, schema, in, out,
+			    &opts, &report), PSID_OK);
+			ck_assert_uint_eq(report.rows, n);
+		}
+	}
+	psid_keys_free(keys);
+	scratch_remove(dir);
+}
+END_TEST
+
 Suite *
 make_table_suite(void)
 {
@@ -588,6 +647,8 @@ make_table_suite(void)
 	tcase_add_test(tc, existing_output_kept);
 	tcase_add_test(tc, nulls_and_empties);
 	tcase_add_loop_test(tc, shuffle_is_a_permutation, 0, 3);
+	tcase_add_test(tc, null_report);
+	tcase_add_test(tc, cr_line_ends_across_chunks);
 	suite_add_tcase(s, tc);
 	return s;
 }

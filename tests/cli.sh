@@ -118,6 +118,17 @@ expect_fail "missing input" o.csv "nosuch.csv: No such file" -- \
 grep -q "^not ok" sub.out && failed=$((failed + 1))
 grep -q "^ok" sub.out && passed=$((passed + 1))
 
+# --- input from a pipe; header kept verbatim on decrypt
+mkfifo fifo.csv
+cat "$F/data_sample_with_quotes.csv" >fifo.csv &
+"$PSICTL" encrypt fifo.csv --schema "$F/config_sample.json" --id $ID \
+	--output piped.csv --allow-cleartext --allow-duplicates
+check "encrypt reads a pipe" [ $? -eq 0 ] && [ "$(wc -l <piped.csv)" -eq 8 ]
+wait
+printf ' a ,b\n1,2\n' >spaced.csv
+"$PSICTL" decrypt spaced.csv --id $ID --output spaced.out
+check "decrypt keeps the header verbatim" grep -qx '" a ",b' spaced.out
+
 # --- secret file, keygen, schema template, usage
 "$PSICTL" keygen >secret.txt
 check "keygen prints 44 Base64 characters" grep -Eqx '[A-Za-z0-9+/]{43}=' secret.txt

@@ -194,7 +194,7 @@ size_t psid_cell_size_max(const struct psid_column *column);
  * Returns PSID_OK, PSID_ERR_CELL_FORMAT (not a 02:enc: cell, bad Base64,
  * too short, bad padding), PSID_ERR_AUTHENTICATION (wrong key or tampered
  * cell), PSID_ERR_UNSUPPORTED (a value type that CSV cannot hold),
- * PSID_ERR_INVALID or PSID_ERR_NOMEM.
+ * PSID_ERR_INVALID, PSID_ERR_NOMEM or PSID_ERR_CRYPTO.
  */
 int psid_unseal(const struct psid_keys *keys, const char *cell, size_t len,
     char *out, size_t out_size, size_t *out_len, bool *is_null);

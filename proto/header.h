@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * header.h: C3R column headers (SPEC §10.3): normalisation (trim,
- * lower-case) and the validity rule every target header must meet.
+ * header.h: C3R column headers (SPEC §10.3), shared by both ends:
+ * normalisation (trim, lower-case) and the validity rule every target
+ * header must meet.
  */
 #ifndef PSID_HEADER_H
 #define PSID_HEADER_H
