@@ -14,5 +14,6 @@ Suite *make_schema_suite(void);
 Suite *make_table_suite(void);
 Suite *make_template_suite(void);
 Suite *make_property_suite(void);
+Suite *make_frame_suite(void);
 
 #endif
