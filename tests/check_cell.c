@@ -135,27 +135,6 @@ cell_body(const char *cell, size_t len, uint8_t *raw)
 	return (size_t)n;
 }
 
-static uint64_t
-next_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
-static void
-fill_rand(uint64_t *state, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(next_rand(state) >> 32);
-}
-
 /* Seal, unseal, and check the value comes back; returns the cell length. */
 static long
 round_trip(struct fx *fx, const struct column_crypto *col, const char *value,

@@ -50,28 +50,6 @@ assert_hex(const uint8_t *got, size_t len, const char *want)
 	ck_assert_mem_eq(got, buf, len);
 }
 
-/* A small deterministic generator, so that failures are reproducible. */
-static uint64_t
-next_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
-static void
-fill_rand(uint64_t *state, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(next_rand(state) >> 32);
-}
-
 /* ------------------------------------------------------------- HKDF */
 
 /*

@@ -132,3 +132,24 @@ hex_decode(const char *hex, uint8_t *out)
 	}
 	return n;
 }
+
+uint64_t
+next_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
+
+void
+fill_rand(uint64_t *state, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (uint8_t)(next_rand(state) >> 32);
+}

@@ -33,6 +33,12 @@ int file_exists(const char *path);
 /* Decode hex into out; returns the byte count. */
 size_t hex_decode(const char *hex, uint8_t *out);
 
+/* A small deterministic generator (xorshift64), so failures reproduce. */
+uint64_t next_rand(uint64_t *state);
+
+/* Fill out[0..n) from the generator. */
+void fill_rand(uint64_t *state, uint8_t *out, size_t n);
+
 /* The fixtures' shared secret and collaboration ID. */
 #define FIXTURE_SECRET "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define FIXTURE_ID "00000000-1111-2222-3333-444444444444"
