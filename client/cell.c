@@ -13,33 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "cell.h"
+#include "gcm.h"
 
 static const uint8_t zeros[MAX_PADDED_CLEARTEXT];
-
-/*
- * Get (encrypting) or set (decrypting) the GCM tag through the provider's
- * parameters: EVP_CIPHER_CTX_ctrl() translates to the same call at four
- * times the cost, which shows on a per-cell path.
- */
-static int
-gcm_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[TAG_LEN], bool set)
-{
-	/* Every field set: valgrind flags the constructor's version. */
-	OSSL_PARAM params[2] = {
-		{ .key = OSSL_CIPHER_PARAM_AEAD_TAG,
-		  .data_type = OSSL_PARAM_OCTET_STRING, .data = tag,
-		  .data_size = TAG_LEN, .return_size = OSSL_PARAM_UNMODIFIED },
-		{ .key = NULL },
-	};
-
-	return set ? EVP_CIPHER_CTX_set_params(ctx, params) :
-	    EVP_CIPHER_CTX_get_params(ctx, params);
-}
 
 int
 column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
@@ -123,15 +101,8 @@ cell_engine_init(struct cell_engine *engine, const struct psid_keys *keys)
 	engine->keys = keys;
 	engine->next_row = 1;
 	rand_pool_init(&engine->pool);
-	engine->enc = EVP_CIPHER_CTX_new();
-	engine->dec = EVP_CIPHER_CTX_new();
-	if (engine->enc == NULL || engine->dec == NULL) {
-		cell_engine_release(engine);
-		return PSID_ERR_NOMEM;
-	}
-	if (EVP_EncryptInit_ex(engine->enc, EVP_aes_256_gcm(), NULL, NULL,
-	    NULL) != 1 || EVP_DecryptInit_ex(engine->dec, EVP_aes_256_gcm(),
-	    NULL, NULL, NULL) != 1) {
+	if (gcm_new(&engine->enc, true) != 0 ||
+	    gcm_new(&engine->dec, false) != 0) {
 		cell_engine_release(engine);
 		return PSID_ERR_CRYPTO;
 	}
@@ -141,8 +112,8 @@ cell_engine_init(struct cell_engine *engine, const struct psid_keys *keys)
 void
 cell_engine_release(struct cell_engine *engine)
 {
-	EVP_CIPHER_CTX_free(engine->enc);
-	EVP_CIPHER_CTX_free(engine->dec);
+	gcm_free(engine->enc);
+	gcm_free(engine->dec);
 	engine->enc = engine->dec = NULL;
 	rand_pool_wipe(&engine->pool);
 	wipe(engine->scratch, sizeof(engine->scratch));
@@ -181,11 +152,10 @@ cell_seal_payload(struct cell_engine *engine, const struct row_key *row,
     const struct column_crypto *col, int info, const void *value, size_t len,
     char *out)
 {
-	EVP_CIPHER_CTX *ctx = engine->enc;
+	struct gcm *ctx = engine->enc;
 	uint8_t iv_full[SHA256_LEN];
 	uint8_t *msg = engine->plain, *ct;
 	size_t head = info >= 0 ? 1 : 0, message = head + len, padded, pad, cell;
-	int outl, finl;
 
 	if (len > PSID_MAX_CELL_LEN || (padded = sealed_padded_len(col,
 	    message)) == 0)
@@ -207,17 +177,14 @@ cell_seal_payload(struct cell_engine *engine, const struct row_key *row,
 	memcpy(engine->scratch, row->nonce, NONCE_LEN);
 	memcpy(engine->scratch + NONCE_LEN, iv_full, IV_LEN);
 	ct = engine->scratch + NONCE_LEN + IV_LEN;
-	if (engine->enc_row != row->serial) {
-		if (EVP_EncryptInit_ex(ctx, NULL, NULL, row->key, iv_full) != 1)
-			return PSID_ERR_CRYPTO;
-		engine->enc_row = row->serial;
-	} else if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv_full) != 1)
+	/* The row's key is set once for all its cells; then the IV only. */
+	if (gcm_start(ctx, engine->enc_row != row->serial ? row->key : NULL,
+	    iv_full) != 0)
 		return PSID_ERR_CRYPTO;
-	if (EVP_EncryptUpdate(ctx, NULL, &outl,
-	    (const uint8_t *)SEALED_PREFIX, SEALED_PREFIX_LEN) != 1 ||
-	    EVP_EncryptUpdate(ctx, ct, &outl, msg, (int)padded) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, ct + outl, &finl) != 1 ||
-	    gcm_tag(ctx, ct + padded, false) != 1)
+	engine->enc_row = row->serial;
+	if (gcm_aad(ctx, (const uint8_t *)SEALED_PREFIX,
+	    SEALED_PREFIX_LEN) != 0 || gcm_update(ctx, ct, msg, padded) != 0 ||
+	    gcm_finish_tag(ctx, ct + padded) != 0)
 		return PSID_ERR_CRYPTO;
 	memcpy(out, SEALED_PREFIX, SEALED_PREFIX_LEN);
 	return (long)(SEALED_PREFIX_LEN + b64_encode(out + SEALED_PREFIX_LEN,
@@ -377,12 +344,12 @@ long
 cell_unseal(struct cell_engine *engine, const char *cell, size_t len,
     char *out, bool *is_null)
 {
-	EVP_CIPHER_CTX *ctx = engine->dec;
+	struct gcm *ctx = engine->dec;
 	uint8_t *raw = engine->scratch, *nonce, *iv, *ct, *tag;
 	uint8_t key[KEY_LEN];
 	size_t ct_len, payload;
 	long n;
-	int outl, finl, pad;
+	int pad;
 
 	*is_null = false;
 	if (len < SEALED_PREFIX_LEN || memcmp(cell, SEALED_PREFIX,
@@ -399,22 +366,22 @@ cell_unseal(struct cell_engine *engine, const char *cell, size_t len,
 	tag = ct + ct_len;
 	if (!engine->dec_keyed || memcmp(engine->dec_nonce, nonce,
 	    NONCE_LEN) != 0) {
+		/* A new row: its key (cells of a row share the nonce). */
 		sha256_pair(engine->keys->root, KEY_LEN, nonce, NONCE_LEN, key);
-		n = EVP_DecryptInit_ex(ctx, NULL, NULL, key, iv);
+		n = gcm_start(ctx, key, iv);
 		wipe(key, sizeof(key));
-		if (n != 1)
+		if (n != 0)
 			return PSID_ERR_CRYPTO;
 		memcpy(engine->dec_nonce, nonce, NONCE_LEN);
 		engine->dec_keyed = true;
-	} else if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1)
+	} else if (gcm_start(ctx, NULL, iv) != 0)
 		return PSID_ERR_CRYPTO;
-	if (EVP_DecryptUpdate(ctx, NULL, &outl,
-	    (const uint8_t *)SEALED_PREFIX, SEALED_PREFIX_LEN) != 1 ||
-	    EVP_DecryptUpdate(ctx, engine->plain, &outl, ct,
-	    (int)ct_len) != 1 || gcm_tag(ctx, tag, true) != 1)
+	if (gcm_aad(ctx, (const uint8_t *)SEALED_PREFIX,
+	    SEALED_PREFIX_LEN) != 0 || gcm_update(ctx, engine->plain, ct,
+	    ct_len) != 0)
 		return PSID_ERR_CRYPTO;
-	if (EVP_DecryptFinal_ex(ctx, engine->plain + outl, &finl) != 1)
-		return PSID_ERR_AUTHENTICATION;
+	if ((n = gcm_finish_check(ctx, tag)) != 0)
+		return n > 0 ? PSID_ERR_AUTHENTICATION : PSID_ERR_CRYPTO;
 	/* Trailer: a signed big-endian pad length (SPEC §4.1). */
 	pad = (int16_t)(engine->plain[ct_len - 2] << 8 |
 	    engine->plain[ct_len - 1]);

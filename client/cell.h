@@ -33,6 +33,8 @@
 #define INFO_STRING 0x02
 #define INFO_STRING_NULL 0x03
 
+struct gcm;
+
 struct column_crypto {
 	enum psid_column_type type;
 	enum psid_pad_type pad;
@@ -68,8 +70,8 @@ size_t sealed_cell_len(const struct column_crypto *col, size_t len,
 /* Per-thread working state. */
 struct cell_engine {
 	const struct psid_keys *keys;
-	void *enc;		/* EVP_CIPHER_CTX */
-	void *dec;		/* EVP_CIPHER_CTX */
+	struct gcm *enc;
+	struct gcm *dec;
 	uint64_t enc_row;	/* row whose key enc holds; 0 = none */
 	uint64_t next_row;
 	uint8_t dec_nonce[NONCE_LEN];	/* nonce whose key dec holds */
