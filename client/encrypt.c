@@ -3,14 +3,14 @@
  * encrypt.c: psid_encrypt_csv, C3R's encrypt mode in bounded memory.
  *
  * Pass 1 (encrypt_scan.c, all threads) checks every row and spills the
- * values the schema uses to one of N random buckets. Pass 2 (all
- * threads, here) takes buckets one
- * at a time, shuffles each in memory and encrypts its rows into the
- * output: random bucket plus in-bucket shuffle is a uniform shuffle, and
- * memory holds one bucket per thread, whatever the input size. Where
- * duplicates are not allowed, pass 2 also spills every fingerprint into
- * 256 partitions per column, checked for repeats before the output is
- * committed.
+ * values the schema uses to one of N random buckets. Pass 2 (all threads,
+ * here) takes buckets one at a time, shuffles each in memory and encrypts
+ * its rows into the output: random bucket plus in-bucket shuffle is a
+ * uniform shuffle, and memory holds one bucket per thread, whatever the
+ * input size. Where duplicates are not allowed, pass 2 also spills the
+ * first 16 bytes of every fingerprint into partitions per column (up to
+ * 256, fewer for wide tables), checked for repeats on all threads before
+ * the output is committed.
  */
 #include "config.h"
 
@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "encrypt.h"
 #include "report.h"
 #include "table.h"
-#include "encrypt.h"
 
 struct slot_value {
 	const char *ptr;	/* NULL for SQL NULL */
