@@ -23,6 +23,8 @@ main(void)
 	srunner_add_suite(sr, make_template_suite());
 	srunner_add_suite(sr, make_property_suite());
 	srunner_add_suite(sr, make_frame_suite());
+	srunner_add_suite(sr, make_server_suite());
+	srunner_add_suite(sr, make_storage_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
