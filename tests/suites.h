@@ -16,6 +16,7 @@ Suite *make_template_suite(void);
 Suite *make_property_suite(void);
 Suite *make_frame_suite(void);
 Suite *make_server_suite(void);
+Suite *make_tls_suite(void);
 Suite *make_storage_suite(void);
 
 #endif
