@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fpsort.c: MSD radix sort of 32-byte fingerprints (see fpsort.h).
+ * fpsort.c: MSD radix sort of 32-byte fingerprints and of 40-byte
+ * (fingerprint, row id) pairs, one body (fpsort_impl.h) instantiated for
+ * each length (see fpsort.h).
  */
 #include "config.h"
 
@@ -17,181 +19,26 @@
 
 #define MAX_THREADS	64
 
-/* Insertion sort of n fingerprints that agree on their first d bytes. */
-static void
-insertion_sort(uint8_t *a, size_t n, unsigned d)
-{
-	uint8_t tmp[FP_LEN];
-	size_t i, j;
+/* 32-byte fingerprints: fpsort. */
+#define REC_LEN		FP_LEN
+#define FN(name)	fp_##name
+#include "fpsort_impl.h"
 
-	for (i = 1; i < n; i++) {
-		if (memcmp(a + (i - 1) * FP_LEN + d, a + i * FP_LEN + d,
-		    FP_LEN - d) <= 0)
-			continue;
-		memcpy(tmp, a + i * FP_LEN, FP_LEN);
-		j = i;
-		do {
-			memcpy(a + j * FP_LEN, a + (j - 1) * FP_LEN, FP_LEN);
-			j--;
-		} while (j > 0 && memcmp(a + (j - 1) * FP_LEN + d, tmp + d,
-		    FP_LEN - d) > 0);
-		memcpy(a + j * FP_LEN, tmp, FP_LEN);
-	}
-}
-
-/*
- * Sort the n fingerprints of src, which agree on their first d bytes, by
- * the rest. The result ends in dst when to_dst, else in src; the other
- * buffer (n fingerprints) is scratch.
- */
-static void
-msd(uint8_t *src, uint8_t *dst, size_t n, unsigned d, int to_dst)
-{
-	size_t count[256], pos[256];
-	size_t i, off;
-	unsigned b;
-
-	while (d < FP_LEN && n > SMALL) {
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[src[i * FP_LEN + d]]++;
-		if (count[src[d]] != n)
-			break;
-		d++;		/* one bucket: nothing to move */
-	}
-	if (d == FP_LEN || n <= SMALL) {
-		if (d < FP_LEN)
-			insertion_sort(src, n, d);
-		if (to_dst)
-			memcpy(dst, src, n * FP_LEN);
-		return;
-	}
-	for (off = 0, b = 0; b < 256; b++) {
-		pos[b] = off;
-		off += count[b];
-	}
-	for (i = 0; i < n; i++) {
-		const uint8_t *fp = src + i * FP_LEN;
-
-		memcpy(dst + pos[fp[d]]++ * FP_LEN, fp, FP_LEN);
-	}
-	/* Each bucket now lies in dst; its range of src is its scratch. */
-	for (off = 0, b = 0; b < 256; b++) {
-		if (count[b] > 0)
-			msd(dst + off * FP_LEN, src + off * FP_LEN, count[b],
-			    d + 1, !to_dst);
-		off += count[b];
-	}
-}
-
-/* The top-level buckets, sorted in place by several threads. */
-struct bucket_work {
-	uint8_t *base;
-	size_t start[257];
-	size_t max_bucket;
-	atomic_uint next;
-	atomic_int failed;
-};
-
-struct bucket_thread {
-	struct bucket_work *work;
-	pthread_t thread;
-};
-
-/* Sort buckets until none is left. Returns 0 or -1 (ENOMEM). */
-static int
-sort_buckets(struct bucket_work *w)
-{
-	uint8_t *scratch = NULL;
-	unsigned b;
-
-	if (w->max_bucket > SMALL) {
-		scratch = malloc(w->max_bucket * FP_LEN);
-		if (scratch == NULL) {
-			atomic_store(&w->failed, 1);
-			return -1;
-		}
-	}
-	while ((b = atomic_fetch_add(&w->next, 1)) < 256) {
-		size_t n = w->start[b + 1] - w->start[b];
-
-		if (n > 1)
-			msd(w->base + w->start[b] * FP_LEN, scratch, n, 1, 0);
-	}
-	free(scratch);
-	return 0;
-}
-
-static void *
-bucket_main(void *arg)
-{
-	struct bucket_thread *t = arg;
-
-	(void)sort_buckets(t->work);
-	return NULL;
-}
+/* 40-byte (fingerprint, row id) pairs: fpsort_pairs. */
+#define REC_LEN		FP_PAIR_LEN
+#define FN(name)	pair_##name
+#include "fpsort_impl.h"
 
 int
 fpsort(uint8_t *dst, const uint8_t *src, size_t n, unsigned threads)
 {
-	struct bucket_work w;
-	struct bucket_thread *ts = NULL;
-	size_t count[256], i;
-	unsigned b, t, started = 0;
-	int rc = 0;
+	return fp_sort(dst, src, n, threads);
+}
 
-	if (n <= SMALL) {
-		memcpy(dst, src, n * FP_LEN);
-		insertion_sort(dst, n, 0);
-		return 0;
-	}
-	/* First level: scatter src into dst by the first byte. */
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++)
-		count[src[i * FP_LEN]]++;
-	w.base = dst;
-	w.max_bucket = 0;
-	w.start[0] = 0;
-	for (b = 0; b < 256; b++) {
-		w.start[b + 1] = w.start[b] + count[b];
-		if (count[b] > w.max_bucket)
-			w.max_bucket = count[b];
-	}
-	{
-		size_t pos[256];
-
-		memcpy(pos, w.start, sizeof(pos));
-		for (i = 0; i < n; i++) {
-			const uint8_t *fp = src + i * FP_LEN;
-
-			memcpy(dst + pos[fp[0]]++ * FP_LEN, fp, FP_LEN);
-		}
-	}
-	atomic_init(&w.next, 0);
-	atomic_init(&w.failed, 0);
-
-	if (threads > MAX_THREADS)
-		threads = MAX_THREADS;
-	if (threads > 1 && n >= 65536) {
-		ts = calloc(threads - 1, sizeof(*ts));
-		for (t = 0; ts != NULL && t < threads - 1; t++) {
-			ts[t].work = &w;
-			if (pthread_create(&ts[t].thread, NULL, bucket_main,
-			    &ts[t]) != 0)
-				break;
-			started++;
-		}
-	}
-	if (sort_buckets(&w) != 0)
-		rc = -1;
-	for (t = 0; t < started; t++)
-		pthread_join(ts[t].thread, NULL);
-	free(ts);
-	if (atomic_load(&w.failed)) {
-		errno = ENOMEM;
-		rc = -1;
-	}
-	return rc;
+int
+fpsort_pairs(uint8_t *dst, const uint8_t *src, size_t n, unsigned threads)
+{
+	return pair_sort(dst, src, n, threads);
 }
 
 size_t

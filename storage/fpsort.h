@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define FP_LEN 32
+#define FP_PAIR_LEN 40	/* a fingerprint and a row id (fpsort_pairs) */
 
 /*
  * Sort the n fingerprints of src into dst (n * FP_LEN bytes each; the two
@@ -28,6 +29,13 @@
  * to ENOMEM (dst is then unspecified).
  */
 int fpsort(uint8_t *dst, const uint8_t *src, size_t n, unsigned threads);
+
+/*
+ * fpsort on records of FP_PAIR_LEN bytes (a join index's fingerprint and
+ * big-endian row id), ordered by memcmp over all 40 bytes.
+ */
+int fpsort_pairs(uint8_t *dst, const uint8_t *src, size_t n,
+    unsigned threads);
 
 /*
  * Remove repeats from the n sorted fingerprints of fps, in place, keeping

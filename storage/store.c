@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.c: the LMDB environment and the fingerprint sets in it (see
- * store.h for the key layout and the guarantees).
+ * store.h for the key layout and the guarantees), and what the other
+ * storage modules share (store_int.h): key building, run metas, range
+ * deletion, and the chunk writer that puts sets and join indexes.
  */
 #include "config.h"
 
@@ -16,41 +18,15 @@
 
 #include "count.h"
 #include "fpsort.h"
-#include "store.h"
+#include "store_int.h"
 
 #define META_VERSION	1
 #define META_LEN	24
-/* <collab>/<table>/f/<u16>/<u32> */
-#define KEY_MAX		(STORE_COLLAB_LEN + 1 + STORE_TABLE_MAX + 3 + 2 + 1 + 4)
 #define SORT_THREADS	2
+#define MAX_DBS		8
 
-struct store {
-	MDB_env *env;
-	MDB_dbi meta;		/* set metas */
-	MDB_dbi fpsets;		/* set chunks */
-	size_t chunk_fps;
-};
-
-struct store_read {
-	struct store *store;
-	MDB_txn *txn;
-};
-
-/* A set's meta value, decoded. */
-struct fpset_meta {
-	uint32_t chunk_fps;
-	uint32_t nchunks;
-	uint64_t count;
-};
-
-/* A set's key prefix (its meta key); chunk keys extend it. */
-struct fpset_key {
-	unsigned char buf[KEY_MAX];
-	size_t len;		/* of the meta key */
-};
-
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t err_size, const char *fmt, ...)
+void
+store_set_err(char *err, size_t err_size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,8 +37,8 @@ set_err(char *err, size_t err_size, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-check_collab(const char *collab, char *err, size_t err_size)
+int
+store_check_collab(const char *collab, char *err, size_t err_size)
 {
 	size_t i;
 
@@ -77,52 +53,82 @@ check_collab(const char *collab, char *err, size_t err_size)
 	}
 	return 0;
 bad:
-	set_err(err, err_size, "collaboration ID is not a %d-character UUID",
-	    STORE_COLLAB_LEN);
+	store_set_err(err, err_size, "collaboration ID is not a %d-character "
+	    "UUID", STORE_COLLAB_LEN);
 	return -1;
 }
 
-/* Build the meta key of a set, checking the names. Returns 0 or -1. */
-static int
-make_key(struct fpset_key *key, const char *collab, const char *table,
-    unsigned column, char *err, size_t err_size)
+int
+store_check_table(const char *table, char *err, size_t err_size)
 {
-	size_t tlen;
-	unsigned char *p = key->buf;
+	size_t tlen = table == NULL ? 0 : strlen(table);
 
-	if (check_collab(collab, err, err_size) != 0)
-		return -1;
-	tlen = table == NULL ? 0 : strlen(table);
 	if (tlen == 0 || tlen > STORE_TABLE_MAX) {
-		set_err(err, err_size, "table name must be 1 to %d bytes",
+		store_set_err(err, err_size, "table name must be 1 to %d bytes",
 		    STORE_TABLE_MAX);
 		return -1;
 	}
 	if (memchr(table, '/', tlen) != NULL) {
-		set_err(err, err_size, "table name \"%s\" contains '/'", table);
+		store_set_err(err, err_size, "table name \"%s\" contains '/'",
+		    table);
 		return -1;
 	}
+	return 0;
+}
+
+int
+store_key_collab(struct store_key *key, const char *collab, char *err,
+    size_t err_size)
+{
+	if (store_check_collab(collab, err, err_size) != 0)
+		return -1;
+	memcpy(key->buf, collab, STORE_COLLAB_LEN);
+	key->len = STORE_COLLAB_LEN;
+	return 0;
+}
+
+int
+store_key_table(struct store_key *key, const char *collab,
+    const char *table, char *err, size_t err_size)
+{
+	size_t tlen;
+
+	if (store_key_collab(key, collab, err, err_size) != 0 ||
+	    store_check_table(table, err, err_size) != 0)
+		return -1;
+	tlen = strlen(table);
+	key->buf[key->len++] = '/';
+	memcpy(key->buf + key->len, table, tlen);
+	key->len += tlen;
+	return 0;
+}
+
+int
+store_key_index(struct store_key *key, const char *collab,
+    const char *table, char tag, unsigned column, char *err,
+    size_t err_size)
+{
+	unsigned char *p;
+
+	if (store_key_table(key, collab, table, err, err_size) != 0)
+		return -1;
 	if (column > 0xffff) {
-		set_err(err, err_size, "column %u out of range (0..65535)",
-		    column);
+		store_set_err(err, err_size, "column %u out of range "
+		    "(0..65535)", column);
 		return -1;
 	}
-	memcpy(p, collab, STORE_COLLAB_LEN);
-	p += STORE_COLLAB_LEN;
+	p = key->buf + key->len;
 	*p++ = '/';
-	memcpy(p, table, tlen);
-	p += tlen;
-	memcpy(p, "/f/", 3);
-	p += 3;
+	*p++ = (unsigned char)tag;
+	*p++ = '/';
 	*p++ = (unsigned char)(column >> 8);
 	*p++ = (unsigned char)column;
 	key->len = (size_t)(p - key->buf);
 	return 0;
 }
 
-/* The key of chunk i of a set, in key->buf. */
-static MDB_val
-chunk_key(struct fpset_key *key, uint32_t i)
+MDB_val
+store_chunk_key(struct store_key *key, uint32_t i)
 {
 	unsigned char *p = key->buf + key->len;
 	MDB_val v;
@@ -138,10 +144,30 @@ chunk_key(struct fpset_key *key, uint32_t i)
 }
 
 static MDB_val
-meta_key(struct fpset_key *key)
+meta_key(struct store_key *key)
 {
 	MDB_val v = { key->len, key->buf };
 
+	return v;
+}
+
+void
+store_put_be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+uint64_t
+store_get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
 	return v;
 }
 
@@ -166,23 +192,25 @@ get_le(const unsigned char *p, int bytes)
 }
 
 static void
-encode_meta(unsigned char *buf, const struct fpset_meta *m)
+encode_meta(unsigned char *buf, const struct store_runmeta *m)
 {
 	put_le(buf, META_VERSION, 4);
-	put_le(buf + 4, m->chunk_fps, 4);
+	put_le(buf + 4, m->chunk_recs, 4);
 	put_le(buf + 8, m->nchunks, 4);
 	put_le(buf + 12, 0, 4);
 	put_le(buf + 16, m->count, 8);
 }
 
-/*
- * Read a set's meta in txn. Returns STORE_OK, STORE_NOTFOUND (err says
- * which set) or -1.
- */
-static int
-read_meta(struct store *store, MDB_txn *txn, struct fpset_key *key,
-    const char *table, unsigned column, struct fpset_meta *m, char *err,
-    size_t err_size)
+static const char *
+run_name(char tag)
+{
+	return tag == TAG_JOIN ? "join index" : "fingerprint set";
+}
+
+int
+store_read_runmeta(struct store *store, MDB_txn *txn, struct store_key *key,
+    char tag, const char *table, unsigned column, struct store_runmeta *m,
+    char *err, size_t err_size)
 {
 	MDB_val k = meta_key(key), v;
 	const unsigned char *p;
@@ -190,29 +218,210 @@ read_meta(struct store *store, MDB_txn *txn, struct fpset_key *key,
 
 	rc = mdb_get(txn, store->meta, &k, &v);
 	if (rc == MDB_NOTFOUND) {
-		set_err(err, err_size, "no fingerprint set for table \"%s\" "
-		    "column %u", table, column);
+		store_set_err(err, err_size, "no %s for table \"%s\" column %u",
+		    run_name(tag), table, column);
 		return STORE_NOTFOUND;
 	}
 	if (rc != 0) {
-		set_err(err, err_size, "reading the set of table \"%s\": %s",
-		    table, mdb_strerror(rc));
+		store_set_err(err, err_size, "reading the %s of table \"%s\": "
+		    "%s", run_name(tag), table, mdb_strerror(rc));
 		return -1;
 	}
 	p = v.mv_data;
 	if (v.mv_size != META_LEN || get_le(p, 4) != META_VERSION)
 		goto corrupt;
-	m->chunk_fps = (uint32_t)get_le(p + 4, 4);
+	m->chunk_recs = (uint32_t)get_le(p + 4, 4);
 	m->nchunks = (uint32_t)get_le(p + 8, 4);
 	m->count = get_le(p + 16, 8);
-	if (m->count == 0 ? m->nchunks != 0 : (m->chunk_fps == 0 ||
-	    (m->count - 1) / m->chunk_fps + 1 != m->nchunks))
+	if (m->count == 0 ? m->nchunks != 0 : (m->chunk_recs == 0 ||
+	    (m->count - 1) / m->chunk_recs + 1 != m->nchunks))
 		goto corrupt;
 	return STORE_OK;
 corrupt:
-	set_err(err, err_size, "the set of table \"%s\" column %u has a "
-	    "corrupt meta value", table, column);
+	store_set_err(err, err_size, "the %s of table \"%s\" column %u has a "
+	    "corrupt meta value", run_name(tag), table, column);
 	return -1;
+}
+
+int
+store_load_run(struct store *store, MDB_txn *txn, struct store_key *key,
+    const struct store_runmeta *m, size_t reclen, const uint8_t **ptrs,
+    char *err, size_t err_size)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < m->nchunks; i++) {
+		MDB_val k = store_chunk_key(key, i), v;
+		uint64_t want = m->chunk_recs;
+
+		if (i + 1 == m->nchunks)
+			want = m->count - (uint64_t)i * m->chunk_recs;
+		rc = mdb_get(txn, store->fpsets, &k, &v);
+		if (rc != 0 || v.mv_size != want * reclen) {
+			store_set_err(err, err_size, "chunk %" PRIu32 " of "
+			    "\"%.*s\": %s", i, (int)key->len, key->buf,
+			    rc == 0 ? "has the wrong size" : mdb_strerror(rc));
+			return -1;
+		}
+		ptrs[i] = v.mv_data;
+	}
+	return STORE_OK;
+}
+
+int
+store_delete_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix,
+    size_t len, char *err, size_t err_size)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc;
+
+	if (len == 0) {
+		store_set_err(err, err_size, "deleting: no prefix");
+		return -1;
+	}
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		goto fail;
+	k.mv_data = (void *)prefix;
+	k.mv_size = len;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (rc == 0) {
+		if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			goto fail;
+		/* After a delete, MDB_NEXT gives the key that followed. */
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto fail;
+	mdb_cursor_close(cur);
+	return 0;
+fail:
+	store_set_err(err, err_size, "deleting: %s", mdb_strerror(rc));
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	return -1;
+}
+
+int
+store_collab_exists(struct store *store, MDB_txn *txn, const char *collab,
+    char *err, size_t err_size)
+{
+	struct store_key key;
+	MDB_val k, v;
+	int rc;
+
+	if (store_key_collab(&key, collab, err, err_size) != 0)
+		return -1;
+	k.mv_data = key.buf;
+	k.mv_size = key.len;
+	rc = mdb_get(txn, store->collabs, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		store_set_err(err, err_size, "no collaboration %s", collab);
+		return STORE_NOTFOUND;
+	}
+	if (rc != 0) {
+		store_set_err(err, err_size, "reading collaboration %s: %s",
+		    collab, mdb_strerror(rc));
+		return -1;
+	}
+	return STORE_OK;
+}
+
+void
+store_chunkw_init(struct chunkw *w, struct store *store, MDB_txn *txn,
+    const struct store_key *key, size_t reclen, unsigned flags)
+{
+	memset(w, 0, sizeof(*w));
+	w->store = store;
+	w->txn = txn;
+	w->key = *key;
+	w->reclen = reclen;
+	w->chunk_recs = (uint32_t)store->chunk_fps;
+	w->flags = flags;
+}
+
+int
+store_chunkw_put_chunk(struct chunkw *w, const uint8_t *recs, size_t n,
+    char *err, size_t err_size)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (w->nchunks == UINT32_MAX) {
+		store_set_err(err, err_size, "too many records");
+		return -1;
+	}
+	k = store_chunk_key(&w->key, w->nchunks);
+	v.mv_size = n * w->reclen;
+	v.mv_data = (void *)recs;
+	if ((rc = mdb_put(w->txn, w->store->fpsets, &k, &v, w->flags)) != 0) {
+		store_set_err(err, err_size, "writing \"%.*s\": %s",
+		    (int)w->key.len, w->key.buf, mdb_strerror(rc));
+		return -1;
+	}
+	w->nchunks++;
+	w->count += n;
+	return 0;
+}
+
+int
+store_chunkw_add(struct chunkw *w, const uint8_t *rec, char *err,
+    size_t err_size)
+{
+	if (w->buf == NULL) {
+		w->buf = malloc((size_t)w->chunk_recs * w->reclen);
+		if (w->buf == NULL) {
+			store_set_err(err, err_size, "out of memory");
+			return -1;
+		}
+	}
+	memcpy(w->buf + w->fill * w->reclen, rec, w->reclen);
+	if (++w->fill == w->chunk_recs) {
+		w->fill = 0;
+		return store_chunkw_put_chunk(w, w->buf, w->chunk_recs, err,
+		    err_size);
+	}
+	return 0;
+}
+
+int
+store_chunkw_finish(struct chunkw *w, char *err, size_t err_size)
+{
+	struct store_runmeta m;
+	unsigned char metabuf[META_LEN];
+	MDB_val k, v;
+	int rc;
+
+	if (w->fill > 0) {
+		size_t n = w->fill;
+
+		w->fill = 0;
+		if (store_chunkw_put_chunk(w, w->buf, n, err, err_size) != 0)
+			return -1;
+	}
+	m.chunk_recs = w->chunk_recs;
+	m.nchunks = w->nchunks;
+	m.count = w->count;
+	encode_meta(metabuf, &m);
+	k = meta_key(&w->key);
+	v.mv_size = META_LEN;
+	v.mv_data = metabuf;
+	if ((rc = mdb_put(w->txn, w->store->meta, &k, &v, 0)) != 0) {
+		store_set_err(err, err_size, "writing \"%.*s\": %s",
+		    (int)w->key.len, w->key.buf, mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_chunkw_free(struct chunkw *w)
+{
+	free(w->buf);
+	w->buf = NULL;
 }
 
 int
@@ -226,39 +435,47 @@ store_open(const char *dir, uint64_t map_size, struct store **out,
 	*out = NULL;
 	store = calloc(1, sizeof(*store));
 	if (store == NULL) {
-		set_err(err, err_size, "out of memory");
+		store_set_err(err, err_size, "out of memory");
 		return -1;
 	}
 	store->chunk_fps = STORE_CHUNK_FPS_DEFAULT;
+	store->sort_run_recs = STORE_SORT_RUN_BYTES / PAIR_LEN;
 	if (map_size == 0)
 		map_size = STORE_MAP_SIZE_DEFAULT;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		set_err(err, err_size, "%s: %s", dir, strerror(errno));
+		store_set_err(err, err_size, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if ((rc = mdb_env_create(&store->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(store->env, 4)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(store->env, MAX_DBS)) != 0 ||
 	    (rc = mdb_env_set_mapsize(store->env, (size_t)map_size)) != 0) {
-		set_err(err, err_size, "creating the environment: %s",
+		store_set_err(err, err_size, "creating the environment: %s",
 		    mdb_strerror(rc));
 		goto fail;
 	}
 	if ((rc = mdb_env_open(store->env, dir, MDB_NOTLS, 0600)) != 0) {
-		set_err(err, err_size, "%s: %s", dir, mdb_strerror(rc));
+		store_set_err(err, err_size, "%s: %s", dir, mdb_strerror(rc));
 		goto fail;
 	}
 	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &store->meta)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "fpsets", MDB_CREATE,
-	    &store->fpsets)) != 0) {
-		set_err(err, err_size, "%s: opening the databases: %s", dir,
-		    mdb_strerror(rc));
+	    &store->fpsets)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "collabs", MDB_CREATE,
+	    &store->collabs)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "tables", MDB_CREATE,
+	    &store->tables)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "rows", MDB_CREATE, &store->rows)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE,
+	    &store->audit)) != 0) {
+		store_set_err(err, err_size, "%s: opening the databases: %s",
+		    dir, mdb_strerror(rc));
 		goto fail;
 	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0) {
-		set_err(err, err_size, "%s: %s", dir, mdb_strerror(rc));
+		store_set_err(err, err_size, "%s: %s", dir, mdb_strerror(rc));
 		goto fail;
 	}
 	*out = store;
@@ -290,20 +507,30 @@ store_set_chunk_fps(struct store *store, size_t chunk_fps)
 	store->chunk_fps = chunk_fps;
 }
 
-/* Delete the chunks of a set whose meta is m, in txn. Returns 0 or -1. */
+void
+store_set_sort_run(struct store *store, size_t bytes)
+{
+	if (bytes < PAIR_LEN)
+		bytes = PAIR_LEN;
+	if (bytes > STORE_SORT_RUN_BYTES)
+		bytes = STORE_SORT_RUN_BYTES;
+	store->sort_run_recs = bytes / PAIR_LEN;
+}
+
+/* Delete the chunks of a run whose meta is m, in txn. Returns 0 or -1. */
 static int
-delete_chunks(struct store *store, MDB_txn *txn, struct fpset_key *key,
-    const struct fpset_meta *m, char *err, size_t err_size)
+delete_chunks(struct store *store, MDB_txn *txn, struct store_key *key,
+    const struct store_runmeta *m, char *err, size_t err_size)
 {
 	uint32_t i;
 	int rc;
 
 	for (i = 0; i < m->nchunks; i++) {
-		MDB_val k = chunk_key(key, i);
+		MDB_val k = store_chunk_key(key, i);
 
 		rc = mdb_del(txn, store->fpsets, &k, NULL);
 		if (rc != 0 && rc != MDB_NOTFOUND) {
-			set_err(err, err_size, "deleting a chunk: %s",
+			store_set_err(err, err_size, "deleting a chunk: %s",
 			    mdb_strerror(rc));
 			return -1;
 		}
@@ -312,14 +539,14 @@ delete_chunks(struct store *store, MDB_txn *txn, struct fpset_key *key,
 }
 
 /*
- * Whether every chunk key of the set sorts after the last key of the
+ * Whether every chunk key of the run sorts after the last key of the
  * chunk database, so that they may be written with MDB_APPEND.
  */
 static int
-may_append(struct store *store, MDB_txn *txn, struct fpset_key *key)
+may_append(struct store *store, MDB_txn *txn, struct store_key *key)
 {
 	MDB_cursor *cur;
-	MDB_val k, v, first = chunk_key(key, 0);
+	MDB_val k, v, first = store_chunk_key(key, 0);
 	int rc, ok;
 
 	if (mdb_cursor_open(txn, store->fpsets, &cur) != 0)
@@ -331,56 +558,81 @@ may_append(struct store *store, MDB_txn *txn, struct fpset_key *key)
 	return ok;
 }
 
+/*
+ * Write the n sorted, distinct fingerprints of sorted as the set whose
+ * meta key is key, in the caller's write transaction txn (no set may be
+ * there). Returns 0 or -1.
+ */
+static int
+fpset_write(struct store *store, MDB_txn *txn, const struct store_key *key,
+    const uint8_t *sorted, size_t n, char *err, size_t err_size)
+{
+	struct chunkw w;
+	size_t first;
+	int ret = -1;
+
+	store_chunkw_init(&w, store, txn, key, FP_LEN, 0);
+	if (may_append(store, txn, &w.key))
+		w.flags = MDB_APPEND;
+	for (first = 0; first < n; first += w.chunk_recs) {
+		size_t len = n - first < w.chunk_recs ? n - first :
+		    w.chunk_recs;
+
+		if (store_chunkw_put_chunk(&w, sorted + first * FP_LEN, len,
+		    err, err_size) != 0)
+			goto out;
+	}
+	ret = store_chunkw_finish(&w, err, err_size);
+out:
+	store_chunkw_free(&w);
+	return ret;
+}
+
 int
 store_fpset_put(struct store *store, const char *collab,
     const char *table, unsigned column, const uint8_t *fps, size_t n,
     int replace, char *err, size_t err_size)
 {
-	struct fpset_key key;
-	struct fpset_meta old, m;
-	unsigned char metabuf[META_LEN];
+	struct store_key key;
+	struct store_runmeta old;
 	uint8_t *sorted = NULL;
 	MDB_txn *txn = NULL;
-	MDB_val k, v;
-	unsigned flags;
-	uint32_t i;
 	int rc, ret = -1;
 
-	if (make_key(&key, collab, table, column, err, err_size) != 0)
+	if (store_key_index(&key, collab, table, TAG_SET, column, err,
+	    err_size) != 0)
 		return -1;
 	if (n > 0 && fps == NULL) {
-		set_err(err, err_size, "no fingerprints given");
+		store_set_err(err, err_size, "no fingerprints given");
 		return -1;
 	}
 	if (n > SIZE_MAX / FP_LEN || (n > 0 &&
 	    (n - 1) / store->chunk_fps + 1 > UINT32_MAX)) {
-		set_err(err, err_size, "too many fingerprints");
+		store_set_err(err, err_size, "too many fingerprints");
 		return -1;
 	}
 	if (n > 0) {
 		sorted = malloc(n * FP_LEN);
 		if (sorted == NULL || fpsort(sorted, fps, n,
 		    SORT_THREADS) != 0) {
-			set_err(err, err_size, "out of memory sorting %zu "
-			    "fingerprints", n);
+			store_set_err(err, err_size, "out of memory sorting "
+			    "%zu fingerprints", n);
 			goto out;
 		}
 		n = fpsort_dedup(sorted, n);
 	}
-	m.chunk_fps = (uint32_t)store->chunk_fps;
-	m.count = n;
-	m.nchunks = n == 0 ? 0 : (uint32_t)((n - 1) / m.chunk_fps + 1);
 
 	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		set_err(err, err_size, "beginning a write: %s",
+		store_set_err(err, err_size, "beginning a write: %s",
 		    mdb_strerror(rc));
 		goto out;
 	}
-	rc = read_meta(store, txn, &key, table, column, &old, err, err_size);
+	rc = store_read_runmeta(store, txn, &key, TAG_SET, table, column,
+	    &old, err, err_size);
 	if (rc == STORE_OK) {
 		if (!replace) {
-			set_err(err, err_size, "table \"%s\" column %u already "
-			    "has a fingerprint set", table, column);
+			store_set_err(err, err_size, "table \"%s\" column %u "
+			    "already has a fingerprint set", table, column);
 			ret = STORE_EXISTS;
 			goto out;
 		}
@@ -388,35 +640,13 @@ store_fpset_put(struct store *store, const char *collab,
 			goto out;
 	} else if (rc != STORE_NOTFOUND)
 		goto out;
-
-	flags = may_append(store, txn, &key) ? MDB_APPEND : 0;
-	for (i = 0; i < m.nchunks; i++) {
-		size_t first = (size_t)i * m.chunk_fps;
-		size_t len = n - first < m.chunk_fps ? n - first : m.chunk_fps;
-
-		k = chunk_key(&key, i);
-		v.mv_size = len * FP_LEN;
-		v.mv_data = sorted + first * FP_LEN;
-		if ((rc = mdb_put(txn, store->fpsets, &k, &v, flags)) != 0) {
-			set_err(err, err_size, "writing the set of table "
-			    "\"%s\": %s", table, mdb_strerror(rc));
-			goto out;
-		}
-	}
-	encode_meta(metabuf, &m);
-	k = meta_key(&key);
-	v.mv_size = META_LEN;
-	v.mv_data = metabuf;
-	if ((rc = mdb_put(txn, store->meta, &k, &v, 0)) != 0) {
-		set_err(err, err_size, "writing the set of table \"%s\": %s",
-		    table, mdb_strerror(rc));
+	if (fpset_write(store, txn, &key, sorted, n, err, err_size) != 0)
 		goto out;
-	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0) {
-		set_err(err, err_size, "committing the set of table \"%s\": %s",
-		    table, mdb_strerror(rc));
+		store_set_err(err, err_size, "committing the set of table "
+		    "\"%s\": %s", table, mdb_strerror(rc));
 		goto out;
 	}
 	ret = STORE_OK;
@@ -431,20 +661,22 @@ int
 store_fpset_delete(struct store *store, const char *collab,
     const char *table, unsigned column, char *err, size_t err_size)
 {
-	struct fpset_key key;
-	struct fpset_meta old;
+	struct store_key key;
+	struct store_runmeta old;
 	MDB_txn *txn = NULL;
 	MDB_val k;
 	int rc, ret = -1;
 
-	if (make_key(&key, collab, table, column, err, err_size) != 0)
+	if (store_key_index(&key, collab, table, TAG_SET, column, err,
+	    err_size) != 0)
 		return -1;
 	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		set_err(err, err_size, "beginning a write: %s",
+		store_set_err(err, err_size, "beginning a write: %s",
 		    mdb_strerror(rc));
 		goto out;
 	}
-	rc = read_meta(store, txn, &key, table, column, &old, err, err_size);
+	rc = store_read_runmeta(store, txn, &key, TAG_SET, table, column,
+	    &old, err, err_size);
 	if (rc != STORE_OK) {
 		ret = rc;
 		goto out;
@@ -453,14 +685,15 @@ store_fpset_delete(struct store *store, const char *collab,
 		goto out;
 	k = meta_key(&key);
 	if ((rc = mdb_del(txn, store->meta, &k, NULL)) != 0) {
-		set_err(err, err_size, "deleting the set of table \"%s\": %s",
-		    table, mdb_strerror(rc));
+		store_set_err(err, err_size, "deleting the set of table "
+		    "\"%s\": %s", table, mdb_strerror(rc));
 		goto out;
 	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0) {
-		set_err(err, err_size, "committing: %s", mdb_strerror(rc));
+		store_set_err(err, err_size, "committing: %s",
+		    mdb_strerror(rc));
 		goto out;
 	}
 	ret = STORE_OK;
@@ -480,13 +713,13 @@ store_read_begin(struct store *store, struct store_read **out, char *err,
 	*out = NULL;
 	rd = calloc(1, sizeof(*rd));
 	if (rd == NULL) {
-		set_err(err, err_size, "out of memory");
+		store_set_err(err, err_size, "out of memory");
 		return -1;
 	}
 	rd->store = store;
 	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY,
 	    &rd->txn)) != 0) {
-		set_err(err, err_size, "beginning a read: %s",
+		store_set_err(err, err_size, "beginning a read: %s",
 		    mdb_strerror(rc));
 		free(rd);
 		return -1;
@@ -509,52 +742,18 @@ store_read_fpset_size(struct store_read *rd, const char *collab,
     const char *table, unsigned column, uint64_t *n, char *err,
     size_t err_size)
 {
-	struct fpset_key key;
-	struct fpset_meta m;
+	struct store_key key;
+	struct store_runmeta m;
 	int rc;
 
-	if (make_key(&key, collab, table, column, err, err_size) != 0)
+	if (store_key_index(&key, collab, table, TAG_SET, column, err,
+	    err_size) != 0)
 		return -1;
-	rc = read_meta(rd->store, rd->txn, &key, table, column, &m, err,
-	    err_size);
+	rc = store_read_runmeta(rd->store, rd->txn, &key, TAG_SET, table,
+	    column, &m, err, err_size);
 	if (rc == STORE_OK)
 		*n = m.count;
 	return rc;
-}
-
-/*
- * Map the chunks of a set into view (chunk pointers in ptrs, which has
- * room for them), checking their sizes. Returns STORE_OK,
- * STORE_NOTFOUND or -1.
- */
-static int
-load_set(struct store_read *rd, struct fpset_key *key, const char *table,
-    unsigned column, const struct fpset_meta *m, const uint8_t **ptrs,
-    struct count_set *view, char *err, size_t err_size)
-{
-	uint32_t i;
-	int rc;
-
-	for (i = 0; i < m->nchunks; i++) {
-		MDB_val k = chunk_key(key, i), v;
-		uint64_t want = m->chunk_fps;
-
-		if (i + 1 == m->nchunks)
-			want = m->count - (uint64_t)i * m->chunk_fps;
-		rc = mdb_get(rd->txn, rd->store->fpsets, &k, &v);
-		if (rc != 0 || v.mv_size != want * FP_LEN) {
-			set_err(err, err_size, "the set of table \"%s\" column "
-			    "%u: chunk %" PRIu32 " %s", table, column, i,
-			    rc == 0 ? "has the wrong size" : mdb_strerror(rc));
-			return -1;
-		}
-		ptrs[i] = v.mv_data;
-	}
-	view->chunks = ptrs;
-	view->nchunks = m->nchunks;
-	view->chunk_fps = m->chunk_fps;
-	view->n = m->count;
-	return STORE_OK;
 }
 
 int
@@ -562,41 +761,45 @@ store_read_count(struct store_read *rd, const char *collab,
     const struct store_setref *sets, size_t nsets, unsigned threads,
     uint64_t *count, char *err, size_t err_size)
 {
-	struct fpset_key keys[STORE_MAX_SETS];
-	struct fpset_meta metas[STORE_MAX_SETS];
+	struct store_key keys[STORE_MAX_SETS];
+	struct store_runmeta metas[STORE_MAX_SETS];
 	struct count_set views[STORE_MAX_SETS];
 	const uint8_t **ptrs = NULL;
 	size_t i, total = 0;
 	int rc, ret = -1;
 
 	if (nsets < 2 || nsets > STORE_MAX_SETS) {
-		set_err(err, err_size, "a count takes 2 to %d sets",
+		store_set_err(err, err_size, "a count takes 2 to %d sets",
 		    STORE_MAX_SETS);
 		return -1;
 	}
 	for (i = 0; i < nsets; i++) {
-		if (make_key(&keys[i], collab, sets[i].table, sets[i].column,
-		    err, err_size) != 0)
+		if (store_key_index(&keys[i], collab, sets[i].table, TAG_SET,
+		    sets[i].column, err, err_size) != 0)
 			return -1;
-		rc = read_meta(rd->store, rd->txn, &keys[i], sets[i].table,
-		    sets[i].column, &metas[i], err, err_size);
+		rc = store_read_runmeta(rd->store, rd->txn, &keys[i], TAG_SET,
+		    sets[i].table, sets[i].column, &metas[i], err, err_size);
 		if (rc != STORE_OK)
 			return rc;
 		total += metas[i].nchunks;
 	}
 	ptrs = calloc(total > 0 ? total : 1, sizeof(*ptrs));
 	if (ptrs == NULL) {
-		set_err(err, err_size, "out of memory");
+		store_set_err(err, err_size, "out of memory");
 		goto out;
 	}
 	for (total = 0, i = 0; i < nsets; i++) {
-		if (load_set(rd, &keys[i], sets[i].table, sets[i].column,
-		    &metas[i], ptrs + total, &views[i], err, err_size) != 0)
+		if (store_load_run(rd->store, rd->txn, &keys[i], &metas[i],
+		    FP_LEN, ptrs + total, err, err_size) != 0)
 			goto out;
+		views[i].chunks = ptrs + total;
+		views[i].nchunks = metas[i].nchunks;
+		views[i].chunk_fps = metas[i].chunk_recs;
+		views[i].n = metas[i].count;
 		total += metas[i].nchunks;
 	}
 	if (count_intersection(views, nsets, threads, count) != 0) {
-		set_err(err, err_size, "counting: %s", strerror(errno));
+		store_set_err(err, err_size, "counting: %s", strerror(errno));
 		goto out;
 	}
 	ret = STORE_OK;

@@ -1,30 +1,41 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store.h: psid's state in one LMDB environment; for now the fingerprint
- * sets of tables and their intersection counts.
+ * store.h: psid's state in one LMDB environment: collaborations, tables
+ * (meta, rows, and per fingerprint column a fingerprint set and a join
+ * index), intersection counts, joins, and each collaboration's audit log.
  *
- * This module is the only code that includes <lmdb.h>; no LMDB type
- * crosses this header. Every key starts with the 36-character
- * collaboration ID and the table name, so one collaboration (and within
- * it one table) is one key range:
+ * The storage modules are the only code that includes <lmdb.h>; no LMDB
+ * type crosses this header. Every key starts with the 36-character
+ * collaboration ID, and every key of a table with <collab>/<table>/
+ * (a table name holds no '/'), so one collaboration (and within it one
+ * table) is one key range in each database:
  *
- *   db "meta"    <collab>/<table>/f/<column u16 BE>                set meta
- *   db "fpsets"  <collab>/<table>/f/<column u16 BE>/<chunk u32 BE> chunk
+ *   db "collabs" <collab>                                   opaque blob
+ *   db "tables"  <collab>/<table>                           opaque blob
+ *   db "rows"    <collab>/<table>/r/<rowid u64 BE>          opaque blob
+ *   db "meta"    <collab>/<table>/f/<column u16 BE>         set meta
+ *                <collab>/<table>/j/<column u16 BE>         join meta
+ *   db "fpsets"  <collab>/<table>/f/<column>/<chunk u32 BE> set chunk
+ *                <collab>/<table>/j/<column>/<chunk u32 BE> join chunk
+ *   db "audit"   <collab><seq u64 BE>                       opaque entry
  *
  * A (table, fingerprint column) set is stored sorted and without repeats
  * as contiguous 32-byte fingerprints in chunks of up to
  * STORE_CHUNK_FPS_DEFAULT fingerprints (4 MiB): LMDB keeps such values
  * contiguous in overflow pages, so a reader gets a pointer into the map
- * and counts without copying. The meta value holds the format version,
- * the chunk size, the number of chunks and of fingerprints (fixed width,
+ * and counts without copying. A join index is laid out the same way with
+ * 40-byte records, the fingerprint then the row id (u64 BE), sorted by
+ * both (repeated fingerprints kept), up to STORE_CHUNK_FPS_DEFAULT
+ * records (5 MiB) per chunk. A meta value holds the format version, the
+ * chunk size, the number of chunks and of records (fixed width,
  * little-endian).
  *
- * A set is written in one write transaction, committed once (one fsync);
- * replacing a set deletes the old chunks in the same transaction, so
- * readers see the old set or the new one, never a mix. Readers never
- * block the writer nor each other (MVCC). A store may be used from
- * several threads (MDB_NOTLS): writes are serialised by LMDB; a reader
- * (struct store_read) belongs to one thread at a time.
+ * Every change is one write transaction, committed once (one fsync), so
+ * readers see the state before it or after it, never a mix, and a crash
+ * at any point leaves the last committed state. Readers never block the
+ * writer nor each other (MVCC). A store may be used from several threads
+ * (MDB_NOTLS): writes are serialised by LMDB (a write waits for the one
+ * running); a reader (struct store_read) belongs to one thread at a time.
  *
  * Functions return STORE_OK (0), -1 on an error described in err (a
  * buffer of err_size bytes, which may be NULL/0), or a positive outcome
@@ -39,18 +50,23 @@
 #define STORE_OK	0
 #define STORE_ERROR	(-1)
 #define STORE_NOTFOUND	1	/* no such collaboration, table or column */
-#define STORE_EXISTS	2	/* the set exists and replace was not asked */
+#define STORE_EXISTS	2	/* it exists and replace was not asked */
+#define STORE_STOPPED	3	/* a callback returned non-zero */
 
 #define STORE_COLLAB_LEN	36	/* a UUID in text */
 #define STORE_TABLE_MAX		255	/* bytes of a table name */
 #define STORE_MAP_SIZE_DEFAULT	(UINT64_C(64) << 30)
 #define STORE_CHUNK_FPS_DEFAULT	131072	/* x 32 bytes = 4 MiB values */
 #define STORE_MAX_SETS		16	/* per count */
+#define STORE_ROW_MAX		(UINT32_C(16) << 20)	/* bytes of a row */
+#define STORE_UPLOAD_MAX_FPCOLS	1024	/* fingerprint columns per table */
+#define STORE_SORT_RUN_BYTES	(64u << 20)	/* see store_upload_commit */
 
 struct store;
 struct store_read;
+struct store_upload;
 
-/* One (table, fingerprint column) set of a collaboration. */
+/* One (table, fingerprint column) set or join index of a collaboration. */
 struct store_setref {
 	const char *table;
 	unsigned column;	/* 0..65535 */
@@ -72,10 +88,10 @@ int store_open(const char *dir, uint64_t map_size, struct store **out,
 void store_close(struct store *store);
 
 /*
- * Set the number of fingerprints per chunk for sets written from now on
- * (1..STORE_CHUNK_FPS_DEFAULT; other values are clamped). Internal: tests
- * shrink it so that small sets span many chunks. Sets already written
- * keep their own chunk size.
+ * Set the number of records per chunk for sets and join indexes written
+ * from now on (1..STORE_CHUNK_FPS_DEFAULT; other values are clamped).
+ * Internal: tests shrink it so that small sets span many chunks. Those
+ * already written keep their own chunk size.
  */
 void store_set_chunk_fps(struct store *store, size_t chunk_fps);
 
@@ -141,5 +157,218 @@ int store_read_count(struct store_read *rd, const char *collab,
 int store_read_fpset_size(struct store_read *rd, const char *collab,
     const char *table, unsigned column, uint64_t *n, char *err,
     size_t err_size);
+
+
+/* ------------------------------------------------------ collaborations */
+
+/*
+ * Store collaboration collab with its blob (len bytes, opaque: the server
+ * keeps a packed message there), in one committed transaction. Returns
+ * STORE_OK, STORE_EXISTS (nothing changes) or -1.
+ */
+int store_collab_put(struct store *store, const char *collab,
+    const void *blob, size_t len, char *err, size_t err_size);
+
+/*
+ * A copy of collaboration collab's blob into *blob (malloc'd, the caller
+ * frees it; never NULL on success, even for 0 bytes) and *len. Returns
+ * STORE_OK, STORE_NOTFOUND or -1.
+ */
+int store_collab_get(struct store *store, const char *collab, void **blob,
+    size_t *len, char *err, size_t err_size);
+
+/* -------------------------------------------------------------- tables */
+
+/*
+ * Called for each table: its name (NUL-terminated) and meta blob, valid
+ * during the call only. Return 0 to go on, non-zero to stop (the list
+ * then returns STORE_STOPPED).
+ */
+typedef int (*store_table_cb)(void *arg, const char *table,
+    const void *meta, size_t len);
+
+/*
+ * Call cb for each table of collaboration collab in name order (bytewise),
+ * in one read transaction. Returns STORE_OK, STORE_NOTFOUND (no such
+ * collaboration), STORE_STOPPED or -1.
+ */
+int store_table_list(struct store *store, const char *collab,
+    store_table_cb cb, void *arg, char *err, size_t err_size);
+
+/*
+ * A copy of a table's meta blob (malloc'd, never NULL on success; the
+ * caller frees it). Returns STORE_OK, STORE_NOTFOUND or -1.
+ */
+int store_table_get(struct store *store, const char *collab,
+    const char *table, void **blob, size_t *len, char *err,
+    size_t err_size);
+
+/*
+ * The same within a reader: *blob points into the map, valid until
+ * store_read_end (zero copy).
+ */
+int store_read_table_get(struct store_read *rd, const char *collab,
+    const char *table, const void **blob, size_t *len, char *err,
+    size_t err_size);
+
+/*
+ * Delete a table: its meta, its rows, its fingerprint sets and join
+ * indexes (every key under <collab>/<table>/), in one committed
+ * transaction. Returns STORE_OK, STORE_NOTFOUND (no table meta; nothing
+ * changes) or -1.
+ */
+int store_table_delete(struct store *store, const char *collab,
+    const char *table, char *err, size_t err_size);
+
+/*
+ * Row rowid of a table within a reader: *row points into the map, valid
+ * until store_read_end (zero copy). Returns STORE_OK, STORE_NOTFOUND or
+ * -1.
+ */
+int store_read_row_get(struct store_read *rd, const char *collab,
+    const char *table, uint64_t rowid, const void **row, size_t *len,
+    char *err, size_t err_size);
+
+/* The same in a read of its own: *row is a malloc'd copy to free. */
+int store_row_get(struct store *store, const char *collab,
+    const char *table, uint64_t rowid, void **row, size_t *len, char *err,
+    size_t err_size);
+
+/* ------------------------------------------------------------- uploads */
+
+/*
+ * Begin an upload of table `table` into collaboration collab (which must
+ * exist: else STORE_NOTFOUND), with nfpcols (0..STORE_UPLOAD_MAX_FPCOLS)
+ * fingerprint columns numbered 0..nfpcols-1 (the column numbers of the
+ * sets and join indexes it writes; the caller maps its schema's
+ * fingerprint columns onto them). Rows and fingerprints are staged in
+ * unlinked temporary files in tmpdir (NULL: $TMPDIR, else /tmp), never in
+ * LMDB, so no write transaction is held while they arrive, and a crash
+ * or an abort leaves nothing behind. On success *out is the upload, to
+ * end with store_upload_abort whatever happens. Returns STORE_OK,
+ * STORE_NOTFOUND or -1. An upload belongs to one thread at a time.
+ */
+int store_upload_begin(struct store *store, const char *collab,
+    const char *table, unsigned nfpcols, const char *tmpdir,
+    struct store_upload **out, char *err, size_t err_size);
+
+/*
+ * Append nrows rows, packed in rows[0..len) each as a 4-byte big-endian
+ * length (at most STORE_ROW_MAX) then that many opaque bytes; len must be
+ * exactly their sum. Rows are numbered 0, 1, ... in arrival order over the
+ * whole upload. Returns STORE_OK or -1: on malformed input nothing is
+ * appended and the upload goes on; after an I/O error (or no memory) it
+ * can only be aborted.
+ */
+int store_upload_rows(struct store_upload *up, const void *rows,
+    size_t len, uint64_t nrows, char *err, size_t err_size);
+
+/*
+ * Append n (fingerprint, row id) pairs to fingerprint column `column`
+ * (0..nfpcols-1), in any order; a row may have several pairs or none (a
+ * NULL cell), a fingerprint several rows. Every row id must name a row of
+ * the upload by commit time. Returns STORE_OK or -1 (as above).
+ */
+int store_upload_fingerprints(struct store_upload *up, unsigned column,
+    const uint8_t (*fps)[32], const uint64_t *rowids, size_t n, char *err,
+    size_t err_size);
+
+/*
+ * Commit: first, with no transaction open, sort each column's staged
+ * pairs in runs of at most STORE_SORT_RUN_BYTES (the run and the sort's
+ * scratch: twice that in memory, freed before the write); then, in ONE
+ * write transaction: check the collaboration and whether the table exists
+ * (if it does and replace is zero: STORE_EXISTS, nothing changes), delete
+ * everything of the old table, write the rows, k-way merge each column's
+ * runs (buffers of STORE_SORT_RUN_BYTES in all, at least 64 KiB per run)
+ * into its join index and, dropping repeats, its fingerprint set (one
+ * chunk buffered of each), write meta[0..len) as the table's meta, and
+ * commit once. Readers see the old table (or none) until then, the new
+ * one after. A commit is tried once: whatever it returns, end the upload
+ * with store_upload_abort. Returns STORE_OK, STORE_EXISTS,
+ * STORE_NOTFOUND (the collaboration is gone) or -1.
+ */
+int store_upload_commit(struct store_upload *up, const void *meta,
+    size_t len, int replace, char *err, size_t err_size);
+
+/*
+ * End an upload (NULL accepted): unless committed, nothing of it is
+ * stored; its temporary files are closed (they were unlinked at once).
+ */
+void store_upload_abort(struct store_upload *up);
+
+/* ---------------------------------------------------------------- join */
+
+/*
+ * Called for each joined pair of rows. Return 0 to go on, non-zero to
+ * stop (the join then returns STORE_STOPPED).
+ */
+typedef int (*store_join_cb)(void *arg, uint64_t left_rowid,
+    uint64_t right_rowid);
+
+/*
+ * Inner join of left and right (tables of collaboration collab, each with
+ * a fingerprint column, possibly the same) on equal fingerprints: cb is
+ * called once per pair of rows whose fingerprints are equal, as SQL's
+ * inner join (a fingerprint on a rows on the left and b on the right
+ * gives a x b calls), in fingerprint order, then left row id, then right
+ * row id. A merge of the two join indexes (sorted by fingerprint, then
+ * row id) straight from the map, galloping through the longer side past
+ * fingerprints the other lacks; nothing is copied. Within rd's snapshot,
+ * so cb may call store_read_row_get with rd. Returns STORE_OK,
+ * STORE_NOTFOUND (err names the missing join index), STORE_STOPPED or -1.
+ */
+int store_read_join(struct store_read *rd, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_cb cb, void *arg, char *err, size_t err_size);
+
+/* store_read_join in a read transaction of its own. */
+int store_join(struct store *store, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_cb cb, void *arg, char *err, size_t err_size);
+
+/* ----------------------------------------------------------- audit log */
+
+/*
+ * Append entry[0..len) (opaque) to collaboration collab's audit log, with
+ * the next sequence number (1, 2, ...; assigned in the same write
+ * transaction, so numbers never repeat nor skip) into *seq (may be NULL).
+ * Returns STORE_OK, STORE_NOTFOUND (no such collaboration) or -1.
+ */
+int store_audit_append(struct store *store, const char *collab,
+    const void *entry, size_t len, uint64_t *seq, char *err,
+    size_t err_size);
+
+/*
+ * Called for each audit entry; entry is valid during the call only.
+ * Return 0 to go on, non-zero to stop (the read returns STORE_STOPPED).
+ */
+typedef int (*store_audit_cb)(void *arg, uint64_t seq, const void *entry,
+    size_t len);
+
+/*
+ * Call cb for each entry of collab's audit log with a sequence number
+ * above after_seq (0: all), in order, in one read transaction. Returns
+ * STORE_OK, STORE_NOTFOUND (no such collaboration), STORE_STOPPED or -1.
+ */
+int store_audit_read(struct store *store, const char *collab,
+    uint64_t after_seq, store_audit_cb cb, void *arg, char *err,
+    size_t err_size);
+
+/* ------------------------------------------------------------ internal */
+
+/*
+ * Set the bytes of a sorted run of an upload's pairs for commits from now
+ * on (40..STORE_SORT_RUN_BYTES; other values are clamped). Internal:
+ * tests shrink it so that small uploads merge many runs.
+ */
+void store_set_sort_run(struct store *store, size_t bytes);
+
+/*
+ * Count into *n the keys, in all databases, that start with
+ * prefix[0..len). Internal: tests check that a range is empty.
+ */
+int store_count_keys(struct store *store, const void *prefix, size_t len,
+    uint64_t *n, char *err, size_t err_size);
 
 #endif /* PSID_STORE_H */

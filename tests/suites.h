@@ -18,5 +18,6 @@ Suite *make_frame_suite(void);
 Suite *make_server_suite(void);
 Suite *make_tls_suite(void);
 Suite *make_storage_suite(void);
+Suite *make_tables_suite(void);
 
 #endif

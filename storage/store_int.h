@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_int.h: what the storage modules (store.c, tables.c, upload.c,
+ * join.c, audit.c) share and nothing else sees: the store's LMDB handles,
+ * key building and checking, range deletion, and the chunk writer that
+ * lays out a sorted run of fixed-size records (a fingerprint set, a join
+ * index) as chunks plus a meta value (see store.h for the layout).
+ */
+#ifndef PSID_STORE_INT_H
+#define PSID_STORE_INT_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fpsort.h"
+#include "store.h"
+
+/* <collab>/<table>/<tag>/<u16>/<u32>, or <collab>/<table>/r/<u64>. */
+#define SKEY_MAX	(STORE_COLLAB_LEN + 1 + STORE_TABLE_MAX + 3 + 2 + 1 + 8)
+
+/* Record tags after <collab>/<table>/ (one byte each). */
+#define TAG_SET		'f'	/* fingerprint set: 32-byte records */
+#define TAG_JOIN	'j'	/* join index: 40-byte (fp, rowid) records */
+#define TAG_ROW		'r'	/* rows */
+
+/* A join index record: the fingerprint, then the row id big-endian. */
+#define PAIR_LEN	FP_PAIR_LEN
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta;		/* set and join index metas */
+	MDB_dbi fpsets;		/* set and join index chunks */
+	MDB_dbi collabs;	/* <collab> -> blob */
+	MDB_dbi tables;		/* <collab>/<table> -> blob */
+	MDB_dbi rows;		/* <collab>/<table>/r/<u64> -> blob */
+	MDB_dbi audit;		/* <collab><u64> -> entry */
+	size_t chunk_fps;
+	size_t sort_run_recs;	/* pairs per sorted run of an upload */
+};
+
+struct store_read {
+	struct store *store;
+	MDB_txn *txn;
+};
+
+struct store_key {
+	unsigned char buf[SKEY_MAX];
+	size_t len;
+};
+
+/* A chunked run's meta value, decoded. */
+struct store_runmeta {
+	uint32_t chunk_recs;
+	uint32_t nchunks;
+	uint64_t count;
+};
+
+void store_set_err(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Check a collaboration ID / a table name. Return 0 or -1 (err set). */
+int store_check_collab(const char *collab, char *err, size_t err_size);
+int store_check_table(const char *table, char *err, size_t err_size);
+
+/* key = <collab>, checked. Returns 0 or -1. */
+int store_key_collab(struct store_key *key, const char *collab, char *err,
+    size_t err_size);
+
+/* key = <collab>/<table> (the tables key), checked. Returns 0 or -1. */
+int store_key_table(struct store_key *key, const char *collab,
+    const char *table, char *err, size_t err_size);
+
+/*
+ * key = <collab>/<table>/<tag>/<column u16 BE> (a run's meta key),
+ * checked. Returns 0 or -1.
+ */
+int store_key_index(struct store_key *key, const char *collab,
+    const char *table, char tag, unsigned column, char *err,
+    size_t err_size);
+
+/*
+ * key = <collab>/<table>/r/<rowid u64 BE> (a row's key), checked.
+ * Returns 0 or -1.
+ */
+int store_key_row(struct store_key *key, const char *collab,
+    const char *table, uint64_t rowid, char *err, size_t err_size);
+
+/* The key of chunk i of the run whose meta key is key (in key->buf). */
+MDB_val store_chunk_key(struct store_key *key, uint32_t i);
+
+void store_put_be64(unsigned char *p, uint64_t v);
+uint64_t store_get_be64(const unsigned char *p);
+
+/*
+ * Read the meta of run (tag, column) of table in txn. Returns STORE_OK,
+ * STORE_NOTFOUND (err names it) or -1.
+ */
+int store_read_runmeta(struct store *store, MDB_txn *txn,
+    struct store_key *key, char tag, const char *table, unsigned column,
+    struct store_runmeta *m, char *err, size_t err_size);
+
+/*
+ * Point ptrs[0..m->nchunks) at the chunks of a run of reclen-byte
+ * records, checking their sizes. Returns STORE_OK or -1.
+ */
+int store_load_run(struct store *store, MDB_txn *txn, struct store_key *key,
+    const struct store_runmeta *m, size_t reclen, const uint8_t **ptrs,
+    char *err, size_t err_size);
+
+/*
+ * Delete every key of dbi that starts with prefix[0..len), in txn.
+ * Returns 0 or -1.
+ */
+int store_delete_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix,
+    size_t len, char *err, size_t err_size);
+
+/*
+ * Delete, in txn, every key of a table but its meta (tkey is its tables
+ * key, <collab>/<table>): rows, sets, join indexes. Returns 0 or -1.
+ */
+int store_table_clear(struct store *store, MDB_txn *txn,
+    const struct store_key *tkey, char *err, size_t err_size);
+
+/*
+ * Whether collaboration collab (checked) exists in txn: STORE_OK,
+ * STORE_NOTFOUND or -1.
+ */
+int store_collab_exists(struct store *store, MDB_txn *txn,
+    const char *collab, char *err, size_t err_size);
+
+/*
+ * Chunk writer: the records of a sorted run go in, in order, and are put
+ * as chunks of chunk_recs records under key, then its meta. Runs in the
+ * caller's write transaction; one buffer of a chunk (allocated on first
+ * use by store_chunkw_add; store_chunkw_put_chunk needs none).
+ */
+struct chunkw {
+	struct store *store;
+	MDB_txn *txn;
+	struct store_key key;
+	size_t reclen;
+	uint32_t chunk_recs;
+	unsigned flags;		/* for mdb_put: 0 or MDB_APPEND */
+	uint8_t *buf;
+	size_t fill;		/* records in buf */
+	uint32_t nchunks;
+	uint64_t count;
+};
+
+void store_chunkw_init(struct chunkw *w, struct store *store, MDB_txn *txn,
+    const struct store_key *key, size_t reclen, unsigned flags);
+
+/* Add one record (reclen bytes). Returns 0 or -1. */
+int store_chunkw_add(struct chunkw *w, const uint8_t *rec, char *err,
+    size_t err_size);
+
+/*
+ * Put n records (1..chunk_recs; fewer only for the last chunk) as one
+ * chunk, without copying them first; nothing may be buffered. Returns 0
+ * or -1.
+ */
+int store_chunkw_put_chunk(struct chunkw *w, const uint8_t *recs, size_t n,
+    char *err, size_t err_size);
+
+/* Put what is buffered, then the meta. Returns 0 or -1. */
+int store_chunkw_finish(struct chunkw *w, char *err, size_t err_size);
+
+/* Free the buffer (the writer may then be dropped). */
+void store_chunkw_free(struct chunkw *w);
+
+#endif /* PSID_STORE_INT_H */
