@@ -30,11 +30,8 @@ store_audit_append(struct store *store, const char *collab,
 		store_set_err(err, err_size, "no audit entry given");
 		return -1;
 	}
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	if ((rc = store_collab_exists(store, txn, collab, err,
 	    err_size)) != STORE_OK) {
 		ret = rc;

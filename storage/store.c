@@ -622,11 +622,8 @@ store_fpset_put(struct store *store, const char *collab,
 		n = fpsort_dedup(sorted, n);
 	}
 
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		goto out;
-	}
 	rc = store_read_runmeta(store, txn, &key, TAG_SET, table, column,
 	    &old, err, err_size);
 	if (rc == STORE_OK) {
@@ -642,13 +639,8 @@ store_fpset_put(struct store *store, const char *collab,
 		goto out;
 	if (fpset_write(store, txn, &key, sorted, n, err, err_size) != 0)
 		goto out;
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0) {
-		store_set_err(err, err_size, "committing the set of table "
-		    "\"%s\": %s", table, mdb_strerror(rc));
+	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
-	}
 	ret = STORE_OK;
 out:
 	if (txn != NULL)
@@ -670,11 +662,8 @@ store_fpset_delete(struct store *store, const char *collab,
 	if (store_key_index(&key, collab, table, TAG_SET, column, err,
 	    err_size) != 0)
 		return -1;
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		goto out;
-	}
 	rc = store_read_runmeta(store, txn, &key, TAG_SET, table, column,
 	    &old, err, err_size);
 	if (rc != STORE_OK) {
@@ -689,18 +678,42 @@ store_fpset_delete(struct store *store, const char *collab,
 		    "\"%s\": %s", table, mdb_strerror(rc));
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0) {
-		store_set_err(err, err_size, "committing: %s",
-		    mdb_strerror(rc));
+	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
-	}
 	ret = STORE_OK;
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	return ret;
+}
+
+int
+store_write_begin(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size)
+{
+	int rc;
+
+	if ((rc = mdb_txn_begin(store->env, NULL, 0, txn)) != 0) {
+		*txn = NULL;
+		store_set_err(err, err_size, "beginning a write: %s",
+		    mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_write_commit(MDB_txn **txn, char *err, size_t err_size)
+{
+	int rc = mdb_txn_commit(*txn);
+
+	*txn = NULL;
+	if (rc != 0) {
+		store_set_err(err, err_size, "committing: %s",
+		    mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
 }
 
 int

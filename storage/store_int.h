@@ -169,4 +169,16 @@ int store_chunkw_finish(struct chunkw *w, char *err, size_t err_size);
 /* Free the buffer (the writer may then be dropped). */
 void store_chunkw_free(struct chunkw *w);
 
+/*
+ * Begin a write transaction in *txn. Returns 0, or -1 with err set.
+ */
+int store_write_begin(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size);
+
+/*
+ * Commit *txn, which is consumed either way (*txn is set to NULL).
+ * Returns 0, or -1 with err set.
+ */
+int store_write_commit(MDB_txn **txn, char *err, size_t err_size);
+
 #endif /* PSID_STORE_INT_H */

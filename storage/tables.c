@@ -45,11 +45,8 @@ store_collab_put(struct store *store, const char *collab, const void *blob,
 		store_set_err(err, err_size, "no collaboration blob given");
 		return -1;
 	}
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		goto out;
-	}
 	k.mv_data = key.buf;
 	k.mv_size = key.len;
 	v.mv_data = (void *)blob;
@@ -66,13 +63,8 @@ store_collab_put(struct store *store, const char *collab, const void *blob,
 		    collab, mdb_strerror(rc));
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0) {
-		store_set_err(err, err_size, "committing collaboration %s: %s",
-		    collab, mdb_strerror(rc));
+	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
-	}
 	ret = STORE_OK;
 out:
 	if (txn != NULL)
@@ -240,11 +232,8 @@ store_table_delete(struct store *store, const char *collab,
 
 	if (store_key_table(&key, collab, table, err, err_size) != 0)
 		return -1;
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	k.mv_data = key.buf;
 	k.mv_size = key.len;
 	rc = mdb_del(txn, store->tables, &k, NULL);
@@ -260,13 +249,8 @@ store_table_delete(struct store *store, const char *collab,
 	}
 	if (store_table_clear(store, txn, &key, err, err_size) != 0)
 		goto out;
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0) {
-		store_set_err(err, err_size, "committing: %s",
-		    mdb_strerror(rc));
+	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
-	}
 	ret = STORE_OK;
 out:
 	if (txn != NULL)

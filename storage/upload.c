@@ -719,11 +719,8 @@ store_upload_commit(struct store_upload *up, const void *meta, size_t len,
 	    sort_columns(up, err, err_size) != 0)
 		return -1;
 
-	if ((rc = mdb_txn_begin(store->env, NULL, 0, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a write: %s",
-		    mdb_strerror(rc));
+	if (store_write_begin(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	if ((rc = store_collab_exists(store, txn, up->collab, err,
 	    err_size)) != STORE_OK) {
 		ret = rc;
@@ -759,13 +756,8 @@ store_upload_commit(struct store_upload *up, const void *meta, size_t len,
 		    up->table, mdb_strerror(rc));
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0) {
-		store_set_err(err, err_size, "committing table \"%s\": %s",
-		    up->table, mdb_strerror(rc));
+	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
-	}
 	ret = STORE_OK;
 out:
 	if (txn != NULL)
