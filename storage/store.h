@@ -52,6 +52,7 @@
 #define STORE_NOTFOUND	1	/* no such collaboration, table or column */
 #define STORE_EXISTS	2	/* it exists and replace was not asked */
 #define STORE_STOPPED	3	/* a callback returned non-zero */
+#define STORE_DUPLICATE	4	/* an upload repeats a fingerprint */
 
 #define STORE_COLLAB_LEN	36	/* a UUID in text */
 #define STORE_TABLE_MAX		255	/* bytes of a table name */
@@ -65,6 +66,12 @@
 struct store;
 struct store_read;
 struct store_upload;
+
+/* Where an upload refused for repeats first repeats a fingerprint. */
+struct store_dup {
+	uint64_t row;		/* the smallest row id repeating one */
+	unsigned column;	/* its fingerprint column */
+};
 
 /* One (table, fingerprint column) set or join index of a collaboration. */
 struct store_setref {
@@ -274,19 +281,44 @@ int store_upload_fingerprints(struct store_upload *up, unsigned column,
     size_t err_size);
 
 /*
+ * Refuse (refuse non-zero) or allow (zero, the default) repeated
+ * fingerprints within a fingerprint column of the upload; set it before
+ * the commit. When refused, a fingerprint given twice in one column
+ * (for two rows, or twice for one row) makes the commit return
+ * STORE_DUPLICATE and write nothing; repeats across columns are allowed.
+ */
+void store_upload_refuse_duplicates(struct store_upload *up, int refuse);
+
+/*
+ * After a commit that returned STORE_DUPLICATE: into *dup the first bad
+ * row and its column. Of each pair of equal fingerprints in a column,
+ * the bad row is the later row id; dup->row is the smallest bad row over
+ * all columns, dup->column the lowest column where it is bad. Returns
+ * STORE_OK, or STORE_NOTFOUND (*dup untouched) if the commit found no
+ * repeat, was not tried, or did not get that far.
+ */
+int store_upload_duplicate(const struct store_upload *up,
+    struct store_dup *dup);
+
+/*
  * Commit: first, with no transaction open, sort each column's staged
  * pairs in runs of at most STORE_SORT_RUN_BYTES (the run and the sort's
  * scratch: twice that in memory, freed before the write); then, in ONE
  * write transaction: check the collaboration and whether the table exists
  * (if it does and replace is zero: STORE_EXISTS, nothing changes), delete
- * everything of the old table, write the rows, k-way merge each column's
- * runs (buffers of STORE_SORT_RUN_BYTES in all, at least 64 KiB per run)
- * into its join index and, dropping repeats, its fingerprint set (one
- * chunk buffered of each), write meta[0..len) as the table's meta, and
+ * everything of the old table, k-way merge each column's runs (buffers of
+ * STORE_SORT_RUN_BYTES in all, at least 64 KiB per run) into its join
+ * index and, dropping repeats, its fingerprint set (one chunk buffered of
+ * each), write the rows, write meta[0..len) as the table's meta, and
  * commit once. Readers see the old table (or none) until then, the new
- * one after. A commit is tried once: whatever it returns, end the upload
- * with store_upload_abort. Returns STORE_OK, STORE_EXISTS,
- * STORE_NOTFOUND (the collaboration is gone) or -1.
+ * one after. If repeats are refused (store_upload_refuse_duplicates) and
+ * the merge meets one, every column is still merged (to find the first
+ * bad row) but nothing more is written, the transaction is aborted (the
+ * old table, or none, stays as it was), err names the row and column,
+ * and store_upload_duplicate tells them. A commit is tried once:
+ * whatever it returns, end the upload with store_upload_abort. Returns
+ * STORE_OK, STORE_EXISTS, STORE_DUPLICATE, STORE_NOTFOUND (the
+ * collaboration is gone) or -1.
  */
 int store_upload_commit(struct store_upload *up, const void *meta,
     size_t len, int replace, char *err, size_t err_size);

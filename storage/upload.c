@@ -12,12 +12,16 @@
  * At commit, before any transaction, each column's file is cut in runs
  * of at most STORE_SORT_RUN_BYTES, each read, radix-sorted (fpsort_pairs)
  * and written back in place. Then one write transaction clears the old
- * table, puts the rows in order (MDB_APPEND when the table's keys come
- * after every key of the database; each row read straight into the space
- * LMDB reserves for it), and k-way merges each column's runs through a
- * binary heap, each run read through a buffer of STORE_SORT_RUN_BYTES / k
- * (at least 64 KiB), into two chunk writers: the join index (every pair)
- * and the fingerprint set (the first pair of each fingerprint). Memory at
+ * table, k-way merges each column's runs through a binary heap, each run
+ * read through a buffer of STORE_SORT_RUN_BYTES / k (at least 64 KiB),
+ * into two chunk writers: the join index (every pair) and the fingerprint
+ * set (the first pair of each fingerprint), then puts the rows in order
+ * (MDB_APPEND when the table's keys come after every key of the database;
+ * each row read straight into the space LMDB reserves for it). The merge
+ * sees equal fingerprints next to each other, ordered by row id: where
+ * repeats are refused, the later row of two equal fingerprints is a bad
+ * row; once one is seen the merge only looks for smaller bad rows, writing
+ * nothing, and the rows are never written. Memory at
  * commit is thus bounded by 2 x STORE_SORT_RUN_BYTES while sorting, then
  * max(STORE_SORT_RUN_BYTES, k x 64 KiB) plus one 5 MiB and one 4 MiB
  * chunk buffer while merging, whatever the upload's size (k x 64 KiB is
@@ -63,6 +67,9 @@ struct store_upload {
 	uint64_t nrows;
 	uint64_t max_rowid;
 	int have_pairs;
+	int refuse_dups;	/* refuse repeated fingerprints */
+	int have_dup;		/* the commit met one: dup is set */
+	struct store_dup dup;
 };
 
 /* A run of a staged file read through a buffer. */
@@ -264,6 +271,21 @@ store_upload_abort(struct store_upload *up)
 	free(up->cols);
 	free(up->tmpdir);
 	free(up);
+}
+
+void
+store_upload_refuse_duplicates(struct store_upload *up, int refuse)
+{
+	up->refuse_dups = refuse != 0;
+}
+
+int
+store_upload_duplicate(const struct store_upload *up, struct store_dup *dup)
+{
+	if (!up->have_dup)
+		return STORE_NOTFOUND;
+	*dup = up->dup;
+	return STORE_OK;
 }
 
 static int
@@ -550,7 +572,10 @@ sift_down(struct reader *runs, size_t *heap, size_t n, size_t i)
 
 /*
  * Merge the sorted runs of column c's file into its join index and
- * fingerprint set, in txn. Returns 0 or -1.
+ * fingerprint set, in txn. Where repeats are refused, note in up->dup the
+ * smallest bad row of the column if it comes before the one noted; once
+ * a repeat is known (in this column or an earlier one), write nothing.
+ * Returns 0 or -1.
  */
 static int
 write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
@@ -564,7 +589,8 @@ write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
 	size_t *heap = NULL, nruns = 0, nheap = 0, i, cap;
 	uint64_t npairs = s->fd < 0 ? 0 : s->size / PAIR_LEN;
 	uint8_t last[FP_LEN];
-	int have_last = 0, ret = -1, rc;
+	uint64_t bad = 0;
+	int have_last = 0, have_bad = 0, ret = -1, rc;
 
 	if (store_key_index(&jkey, up->collab, up->table, TAG_JOIN, c, err,
 	    err_size) != 0 ||
@@ -609,11 +635,22 @@ write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
 	while (nheap > 0) {
 		struct reader *r = &runs[heap[0]];
 		const uint8_t *rec = reader_rec(r);
+		int repeat = have_last && memcmp(last, rec, FP_LEN) == 0;
 
-		if (store_chunkw_add(&jw, rec, err, err_size) != 0)
+		if (repeat && up->refuse_dups) {
+			/* Equal fingerprints come in row id order. */
+			uint64_t row = store_get_be64(rec + FP_LEN);
+
+			if (!have_bad || row < bad)
+				bad = row;
+			have_bad = 1;
+		}
+		if (!up->have_dup && !have_bad &&
+		    store_chunkw_add(&jw, rec, err, err_size) != 0)
 			goto out;
-		if (!have_last || memcmp(last, rec, FP_LEN) != 0) {
-			if (store_chunkw_add(&sw, rec, err, err_size) != 0)
+		if (!repeat) {
+			if (!up->have_dup && !have_bad &&
+			    store_chunkw_add(&sw, rec, err, err_size) != 0)
 				goto out;
 			memcpy(last, rec, FP_LEN);
 			have_last = 1;
@@ -625,8 +662,13 @@ write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
 			heap[0] = heap[--nheap];
 		sift_down(runs, heap, nheap, 0);
 	}
-	if (store_chunkw_finish(&jw, err, err_size) != 0 ||
-	    store_chunkw_finish(&sw, err, err_size) != 0)
+	if (have_bad && (!up->have_dup || bad < up->dup.row)) {
+		up->dup.row = bad;
+		up->dup.column = c;
+		up->have_dup = 1;
+	}
+	if (!up->have_dup && (store_chunkw_finish(&jw, err, err_size) != 0 ||
+	    store_chunkw_finish(&sw, err, err_size) != 0))
 		goto out;
 	ret = 0;
 	goto out;
@@ -741,12 +783,22 @@ store_upload_commit(struct store_upload *up, const void *meta, size_t len,
 		goto out;
 	}
 	/* Whatever is there under <collab>/<table>/ goes. */
-	if (store_table_clear(store, txn, &tkey, err, err_size) != 0 ||
-	    write_rows(up, txn, err, err_size) != 0)
+	if (store_table_clear(store, txn, &tkey, err, err_size) != 0)
 		goto out;
+	/* The columns first: a repeat refused spares writing the rows. */
 	for (c = 0; c < up->nfpcols; c++)
 		if (write_column(up, txn, c, err, err_size) != 0)
 			goto out;
+	if (up->have_dup) {
+		store_set_err(err, err_size, "table \"%s\": row %" PRIu64
+		    " repeats a fingerprint in fingerprint column %u "
+		    "(duplicates are not allowed)", up->table,
+		    up->dup.row, up->dup.column);
+		ret = STORE_DUPLICATE;
+		goto out;
+	}
+	if (write_rows(up, txn, err, err_size) != 0)
+		goto out;
 	k.mv_data = tkey.buf;
 	k.mv_size = tkey.len;
 	v.mv_data = (void *)meta;

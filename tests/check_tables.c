@@ -8,7 +8,10 @@
  * against a brute force on random tables with repeated fingerprints on
  * both sides, over tiny chunks and many sorted runs (k-way merge); audit
  * sequence numbers across a reopen; unknown collaborations and tables;
- * two collaborations in separate key ranges.
+ * two collaborations in separate key ranges; repeated fingerprints
+ * refused (the first bad row and its column, nothing written, an old
+ * table kept) or allowed, across columns and sorted runs, against a brute
+ * force.
  */
 #include "config.h"
 
@@ -1008,6 +1011,247 @@ START_TEST(not_found_and_collab_ranges)
 }
 END_TEST
 
+/*
+ * A table of nrows rows, one pair per row and column: value r in row r
+ * of columns 0 and 1 (repeats across columns, none within one), 100000 +
+ * r in column 2.
+ */
+static void
+tdata_plain(struct tdata *t, uint64_t nrows, unsigned ncols)
+{
+	unsigned c;
+	uint64_t r;
+
+	memset(t, 0, sizeof(*t));
+	t->seed = nrows * 7 + ncols;
+	t->nrows = nrows;
+	t->ncols = ncols;
+	for (c = 0; c < ncols; c++) {
+		t->values[c] = malloc((nrows + 1) * sizeof(uint64_t));
+		t->rowids[c] = malloc((nrows + 1) * sizeof(uint64_t));
+		ck_assert_ptr_nonnull(t->values[c]);
+		ck_assert_ptr_nonnull(t->rowids[c]);
+		for (r = 0; r < nrows; r++) {
+			/* Column 0 and 1 share their values. */
+			t->values[c][r] = (c == 2 ? 100000 : 0) + r;
+			t->rowids[c][r] = r;
+		}
+		t->npairs[c] = nrows;
+	}
+}
+
+/* Put value v in rows rows[0..n) of column c of a tdata_plain table. */
+static void
+tdata_set(struct tdata *t, unsigned c, uint64_t v, const uint64_t *rows,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t->values[c][rows[i]] = v;	/* pair i is row i */
+}
+
+/*
+ * The first bad row of t the slow way: the smallest row id of a pair
+ * with an equal value in another pair of its column at a row id no
+ * greater, and its column. Returns 0 if there is none.
+ */
+static int
+brute_dup(const struct tdata *t, struct store_dup *dup)
+{
+	int found = 0;
+	unsigned c;
+	size_t i, j;
+
+	for (c = 0; c < t->ncols; c++)
+		for (i = 0; i < t->npairs[c]; i++)
+			for (j = 0; j < t->npairs[c]; j++) {
+				uint64_t row = t->rowids[c][i];
+
+				if (j == i ||
+				    t->values[c][j] != t->values[c][i] ||
+				    t->rowids[c][j] > row)
+					continue;
+				if (!found || row < dup->row) {
+					dup->row = row;
+					dup->column = c;
+				}
+				found = 1;
+			}
+	return found;
+}
+
+/*
+ * Upload t as table with repeats refused or not and commit; the result,
+ * with *dup filled on STORE_DUPLICATE.
+ */
+static int
+upload_dups(struct store *st, const char *table, const struct tdata *t,
+    int replace, int refuse, struct store_dup *dup, char *err,
+    size_t err_size)
+{
+	struct store_upload *up = upload_send(st, COLLAB, table, t, 7, NULL);
+	struct store_dup got = { 77, 77 };
+	int rc;
+
+	store_upload_refuse_duplicates(up, refuse);
+	ck_assert_int_eq(store_upload_duplicate(up, &got), STORE_NOTFOUND);
+	rc = store_upload_commit(up, table, strlen(table), replace, err,
+	    err_size);
+	ck_assert_msg(rc != -1, "commit: %s", err);
+	if (rc == STORE_DUPLICATE) {
+		ck_assert_int_eq(store_upload_duplicate(up, &got), STORE_OK);
+		*dup = got;
+	} else {
+		ck_assert_int_eq(store_upload_duplicate(up, &got),
+		    STORE_NOTFOUND);
+		ck_assert_uint_eq(got.row, 77);
+	}
+	store_upload_abort(up);
+	return rc;
+}
+
+START_TEST(upload_refuses_duplicates)
+{
+	char *dir = scratch_dir();
+	struct store *st = open_store(dir);
+	struct store_read *rd;
+	struct store_dup dup;
+	struct tdata old, d, cross;
+	/* Bad rows: 22 (col 1), 13 and 25 (col 1), 20 (col 2). */
+	const uint64_t a[] = { 22, 4 }, b[] = { 25, 9, 13 }, e[] = { 20, 2 };
+	uint64_t rng = 31, n;
+	const void *p;
+	size_t len;
+	char err[256] = "";
+
+	store_set_chunk_fps(st, 4);
+	make_collab(st, COLLAB);
+	tdata_random(&old, &rng, 50, 2, 20);
+	tdata_plain(&d, 30, 3);
+	tdata_set(&d, 1, 1000, a, 2);
+	tdata_set(&d, 1, 2000, b, 3);
+	tdata_set(&d, 2, 3000, e, 2);
+	tdata_plain(&cross, 30, 3);
+	ck_assert(brute_dup(&d, &dup));
+	ck_assert_uint_eq(dup.row, 13);
+	ck_assert_uint_eq(dup.column, 1);
+	ck_assert(!brute_dup(&cross, &dup));
+
+	/* An existing table, repeats allowed (the default). */
+	ck_assert_int_eq(upload(st, COLLAB, "t", &old, 0), STORE_OK);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "t"), expected_keys(&old, 4));
+
+	/* Replacing it with repeats refused: nothing changes. */
+	memset(&dup, 0, sizeof(dup));
+	ck_assert_int_eq(upload_dups(st, "t", &d, 1, 1, &dup, err,
+	    sizeof(err)), STORE_DUPLICATE);
+	ck_assert_uint_eq(dup.row, 13);
+	ck_assert_uint_eq(dup.column, 1);
+	ck_assert_msg(strstr(err, "row 13 ") != NULL &&
+	    strstr(err, "column 1 ") != NULL, "err: %s", err);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "t"), expected_keys(&old, 4));
+	check_rows(st, COLLAB, "t", &old);
+	check_sets(st, "t", &old);
+	ck_assert_int_eq(store_read_begin(st, &rd, err, sizeof(err)),
+	    STORE_OK);
+	ck_assert_int_eq(store_read_table_get(rd, COLLAB, "t", &p, &len, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(store_read_fpset_size(rd, COLLAB, "t", 1, &n, err,
+	    sizeof(err)), STORE_OK);
+	store_read_end(rd);
+
+	/* A new table refused: no key at all. */
+	ck_assert_int_eq(upload_dups(st, "d", &d, 0, 1, &dup, err,
+	    sizeof(err)), STORE_DUPLICATE);
+	ck_assert_uint_eq(dup.row, 13);
+	ck_assert_uint_eq(dup.column, 1);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "d"), 0);
+	ck_assert_int_eq(store_table_get(st, COLLAB, "d", &(void *){ NULL },
+	    &(size_t){ 0 }, err, sizeof(err)), STORE_NOTFOUND);
+
+	/* Repeats across columns only are no duplicates. */
+	ck_assert_int_eq(upload_dups(st, "c", &cross, 0, 1, &dup, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "c"),
+	    expected_keys(&cross, 4));
+	check_sets(st, "c", &cross);
+
+	/* Repeats split across runs of 3 pairs are found. */
+	store_set_sort_run(st, 3 * 40);
+	ck_assert_int_eq(upload_dups(st, "d", &d, 0, 1, &dup, err,
+	    sizeof(err)), STORE_DUPLICATE);
+	ck_assert_uint_eq(dup.row, 13);
+	ck_assert_uint_eq(dup.column, 1);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "d"), 0);
+	/* Column 2's repeat alone. */
+	tdata_set(&d, 1, 5000, a, 1);
+	tdata_set(&d, 1, 5001, b, 1);
+	tdata_set(&d, 1, 5002, b + 2, 1);
+	ck_assert_int_eq(upload_dups(st, "d", &d, 0, 1, &dup, err,
+	    sizeof(err)), STORE_DUPLICATE);
+	ck_assert_uint_eq(dup.row, 20);
+	ck_assert_uint_eq(dup.column, 2);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "d"), 0);
+
+	/* The same data with repeats allowed commits. */
+	ck_assert_int_eq(upload_dups(st, "d", &d, 0, 0, &dup, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_uint_eq(table_keys(st, COLLAB, "d"), expected_keys(&d, 4));
+	check_rows(st, COLLAB, "d", &d);
+	check_sets(st, "d", &d);
+	tdata_free(&old);
+	tdata_free(&d);
+	tdata_free(&cross);
+	store_close(st);
+	scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(upload_duplicates_random_vs_brute)
+{
+	char *dir = scratch_dir();
+	struct store *st = open_store(dir);
+	uint64_t rng = 4242;
+	char err[256] = "";
+	int round, refused = 0, passed = 0;
+
+	make_collab(st, COLLAB);
+	for (round = 0; round < 24; round++) {
+		struct tdata t;
+		struct store_dup want, got = { 0, 0 };
+		uint64_t nrows = 1 + next_rand(&rng) % 60;
+		/* Few values or many: repeats likely or rare. */
+		uint64_t nv = round % 2 ? 4 * nrows * nrows : 3 * nrows;
+		int has, rc;
+
+		store_set_chunk_fps(st, 1 + round % 5 * 3);
+		store_set_sort_run(st, (1 + next_rand(&rng) % 12) * 40);
+		tdata_random(&t, &rng, nrows, 1 + round % MAX_COLS, nv);
+		has = brute_dup(&t, &want);
+		rc = upload_dups(st, "r", &t, 1, 1, &got, err, sizeof(err));
+		if (has) {
+			ck_assert_int_eq(rc, STORE_DUPLICATE);
+			ck_assert_uint_eq(got.row, want.row);
+			ck_assert_uint_eq(got.column, want.column);
+			refused++;
+		} else {
+			ck_assert_int_eq(rc, STORE_OK);
+			ck_assert_uint_eq(table_keys(st, COLLAB, "r"),
+			    expected_keys(&t, 1 + round % 5 * 3));
+			check_sets(st, "r", &t);
+			passed++;
+		}
+		tdata_free(&t);
+	}
+	ck_assert_int_gt(refused, 0);
+	ck_assert_int_gt(passed, 0);
+	store_close(st);
+	scratch_remove(dir);
+}
+END_TEST
+
 Suite *
 make_tables_suite(void)
 {
@@ -1024,6 +1268,8 @@ make_tables_suite(void)
 	tcase_add_test(tc, join_stop_and_not_found);
 	tcase_add_test(tc, audit_sequence_and_reopen);
 	tcase_add_test(tc, not_found_and_collab_ranges);
+	tcase_add_test(tc, upload_refuses_duplicates);
+	tcase_add_test(tc, upload_duplicates_random_vs_brute);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;
