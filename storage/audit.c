@@ -99,11 +99,8 @@ store_audit_read(struct store *store, const char *collab, uint64_t after_seq,
 
 	if (store_key_collab(&key, collab, err, err_size) != 0)
 		return -1;
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	if ((rc = store_collab_exists(store, txn, collab, err,
 	    err_size)) != STORE_OK) {
 		ret = rc;

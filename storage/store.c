@@ -688,6 +688,21 @@ out:
 }
 
 int
+store_read_txn(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size)
+{
+	int rc;
+
+	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, txn)) != 0) {
+		*txn = NULL;
+		store_set_err(err, err_size, "beginning a read: %s",
+		    mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
 store_write_begin(struct store *store, MDB_txn **txn, char *err,
     size_t err_size)
 {
@@ -721,7 +736,6 @@ store_read_begin(struct store *store, struct store_read **out, char *err,
     size_t err_size)
 {
 	struct store_read *rd;
-	int rc;
 
 	*out = NULL;
 	rd = calloc(1, sizeof(*rd));
@@ -730,10 +744,7 @@ store_read_begin(struct store *store, struct store_read **out, char *err,
 		return -1;
 	}
 	rd->store = store;
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY,
-	    &rd->txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &rd->txn, err, err_size) != 0) {
 		free(rd);
 		return -1;
 	}

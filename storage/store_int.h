@@ -170,6 +170,12 @@ int store_chunkw_finish(struct chunkw *w, char *err, size_t err_size);
 void store_chunkw_free(struct chunkw *w);
 
 /*
+ * Begin a read-only transaction in *txn. Returns 0, or -1 with err set.
+ */
+int store_read_txn(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size);
+
+/*
  * Begin a write transaction in *txn. Returns 0, or -1 with err set.
  */
 int store_write_begin(struct store *store, MDB_txn **txn, char *err,

@@ -83,11 +83,8 @@ store_collab_get(struct store *store, const char *collab, void **blob,
 
 	if (store_key_collab(&key, collab, err, err_size) != 0)
 		return -1;
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	k.mv_data = key.buf;
 	k.mv_size = key.len;
 	rc = mdb_get(txn, store->collabs, &k, &v);
@@ -123,11 +120,8 @@ store_table_list(struct store *store, const char *collab,
 	if (store_key_collab(&key, collab, err, err_size) != 0)
 		return -1;
 	key.buf[key.len++] = '/';
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	if ((rc = store_collab_exists(store, txn, collab, err,
 	    err_size)) != STORE_OK) {
 		ret = rc;
@@ -381,11 +375,8 @@ store_count_keys(struct store *store, const void *prefix, size_t len,
 	dbis[4] = store->rows;
 	dbis[5] = store->audit;
 	*n = 0;
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	for (i = 0; i < 6 && rc == 0; i++)
 		rc = count_prefix(txn, dbis[i], prefix, len, n);
 	mdb_txn_abort(txn);

@@ -221,11 +221,8 @@ store_upload_begin(struct store *store, const char *collab,
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
 	/* A quick look now; the commit checks again. */
-	if ((rc = mdb_txn_begin(store->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		store_set_err(err, err_size, "beginning a read: %s",
-		    mdb_strerror(rc));
+	if (store_read_txn(store, &txn, err, err_size) != 0)
 		return -1;
-	}
 	rc = store_collab_exists(store, txn, collab, err, err_size);
 	mdb_txn_abort(txn);
 	if (rc != STORE_OK)

@@ -27,15 +27,6 @@
 /* Small enough for valgrind's address space. */
 #define TEST_MAP_SIZE	(UINT64_C(256) << 20)
 
-static uint64_t
-splitmix(uint64_t x)
-{
-	x += UINT64_C(0x9e3779b97f4a7c15);
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
 /*
  * The fingerprint of value id: pseudo-random bytes, or, when few_prefixes,
  * one of three 8-byte prefixes followed by pseudo-random bytes (so that
@@ -47,7 +38,7 @@ make_fp(uint8_t *fp, uint64_t id, int few_prefixes)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		uint64_t w = splitmix(id * 4 + (uint64_t)i);
+		uint64_t w = splitmix64(id * 4 + (uint64_t)i);
 
 		memcpy(fp + 8 * i, &w, 8);
 	}

@@ -32,15 +32,6 @@
 #define TEST_MAP_SIZE	(UINT64_C(256) << 20)
 #define MAX_COLS	3
 
-static uint64_t
-mix(uint64_t x)
-{
-	x += UINT64_C(0x9e3779b97f4a7c15);
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
 /* The fingerprint of value v. */
 static void
 value_fp(uint8_t *fp, uint64_t v)
@@ -48,7 +39,7 @@ value_fp(uint8_t *fp, uint64_t v)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		uint64_t w = mix(v * 4 + (uint64_t)i);
+		uint64_t w = splitmix64(v * 4 + (uint64_t)i);
 
 		memcpy(fp + 8 * i, &w, 8);
 	}
@@ -58,10 +49,10 @@ value_fp(uint8_t *fp, uint64_t v)
 static size_t
 row_bytes(uint64_t seed, uint64_t rowid, uint8_t *out)
 {
-	size_t len = (size_t)(mix(seed ^ (rowid * 31)) % 41), i;
+	size_t len = (size_t)(splitmix64(seed ^ (rowid * 31)) % 41), i;
 
 	for (i = 0; i < len; i++)
-		out[i] = (uint8_t)mix(seed + rowid * 64 + i);
+		out[i] = (uint8_t)splitmix64(seed + rowid * 64 + i);
 	return len;
 }
 

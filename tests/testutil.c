@@ -153,3 +153,12 @@ fill_rand(uint64_t *state, uint8_t *out, size_t n)
 	for (i = 0; i < n; i++)
 		out[i] = (uint8_t)(next_rand(state) >> 32);
 }
+
+uint64_t
+splitmix64(uint64_t x)
+{
+	x += UINT64_C(0x9e3779b97f4a7c15);
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}

@@ -36,6 +36,9 @@ size_t hex_decode(const char *hex, uint8_t *out);
 /* A small deterministic generator (xorshift64), so failures reproduce. */
 uint64_t next_rand(uint64_t *state);
 
+/* SplitMix64: a well-mixed 64-bit value from x (a stateless hash). */
+uint64_t splitmix64(uint64_t x);
+
 /* Fill out[0..n) from the generator. */
 void fill_rand(uint64_t *state, uint8_t *out, size_t n);
 
