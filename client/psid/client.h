@@ -56,6 +56,18 @@ enum psid_error {
 	PSID_ERR_EXISTS = -15,		/* output exists and overwrite is off */
 	PSID_ERR_CRYPTO = -16,		/* OpenSSL failed unexpectedly */
 	PSID_ERR_UNSUPPORTED = -17,	/* valid C3R, not supported here */
+	/* Talking to psid (psid_conn): */
+	PSID_ERR_NETWORK = -18,		/* connect, read or write failed */
+	PSID_ERR_TLS = -19,		/* TLS set-up or handshake failed */
+	PSID_ERR_PROTOCOL = -20,	/* the peer broke the protocol */
+	PSID_ERR_NOT_FOUND = -21,	/* unknown collaboration or table */
+	PSID_ERR_FORBIDDEN = -22,	/* not allowed to this member */
+	PSID_ERR_CONFLICT = -23,	/* the table exists */
+	PSID_ERR_REFUSED = -24,		/* psid refused a table's cells */
+	PSID_ERR_LIMIT = -25,		/* a server limit is exceeded */
+	PSID_ERR_UNAVAILABLE = -26,	/* psid is shutting down or full */
+	PSID_ERR_SERVER = -27,		/* psid failed internally */
+	PSID_ERR_BAD_REQUEST = -28,	/* psid found the request malformed */
 };
 
 /*
@@ -273,6 +285,213 @@ int psid_decrypt_csv(const struct psid_keys *keys, const char *input_path,
  */
 int psid_schema_template(const char *input_path, bool has_header,
     const char *output_path, bool overwrite, struct psid_report *report);
+
+/* ------------------------------------------------------------- network */
+
+/*
+ * Talking to psid: one connection (mutual TLS 1.3), one blocking call per
+ * operation. Every call returns PSID_OK or an error code; the one-line
+ * reason (psid's own message when the server refused) is then in
+ * psid_conn_error(conn). After PSID_ERR_NETWORK, PSID_ERR_TLS or
+ * PSID_ERR_PROTOCOL the connection is unusable: free it.
+ */
+struct psid_conn;
+
+/* Longest collaboration ID text, without the NUL: a UUID. */
+#define PSID_COLLAB_ID_LEN 36
+
+struct psid_conn_options {
+	const char *host;	/* name or address of psid */
+	const char *port;	/* service or port number */
+	const char *ca_file;	/* PEM: the CA psid's certificate chains to */
+	const char *cert_file;	/* PEM: this member's certificate */
+	const char *key_file;	/* PEM: its private key */
+	unsigned timeout_ms;	/* per read/write; 0 = 60 s */
+};
+
+/*
+ * Connect to psid and complete the TLS 1.3 handshake, verifying psid's
+ * certificate against ca_file (and its name against host).
+ * On success *connp is the connection; free it with psid_conn_free().
+ * On failure *connp is still set (unless PSID_ERR_NOMEM or
+ * PSID_ERR_INVALID) so that psid_conn_error() says why; free it too.
+ * Returns PSID_OK, PSID_ERR_INVALID, PSID_ERR_NOMEM, PSID_ERR_NETWORK or
+ * PSID_ERR_TLS.
+ */
+int psid_connect(const struct psid_conn_options *options,
+    struct psid_conn **connp);
+
+/* Close and free a connection. Accepts NULL. */
+void psid_conn_free(struct psid_conn *conn);
+
+/* The reason for the last error on conn, one line; "" if none. */
+const char *psid_conn_error(const struct psid_conn *conn);
+
+/* What a member of a collaboration may do. */
+struct psid_member {
+	const char *identity;	/* the subject CN of its certificate */
+	bool may_upload;
+	bool may_query;		/* intersection counts */
+	bool may_receive;	/* joined rows */
+};
+
+/* A collaboration as psid describes it. */
+struct psid_collab {
+	char id[PSID_COLLAB_ID_LEN + 1];
+	char *name;
+	char *creator;
+	struct psid_settings settings;
+	uint64_t created_unix;
+	size_t nmembers;
+	struct psid_member *members;	/* identities owned by the struct */
+};
+
+/* Free what psid_collab_get() put in a psid_collab. Accepts NULL. */
+void psid_collab_clear(struct psid_collab *collab);
+
+/*
+ * Create a collaboration (any authenticated identity may). Its creator
+ * is added as a member with every ability unless listed. psid assigns the
+ * ID, written NUL-terminated into id_out. The settings are fixed from
+ * then on. Returns PSID_OK, PSID_ERR_INVALID, PSID_ERR_BAD_REQUEST, or a
+ * connection error.
+ */
+int psid_collab_create(struct psid_conn *conn, const char *name,
+    const struct psid_member *members, size_t nmembers,
+    const struct psid_settings *settings,
+    char id_out[PSID_COLLAB_ID_LEN + 1]);
+
+/*
+ * Fetch a collaboration (members only) into *out; clear it with
+ * psid_collab_clear(). Returns PSID_OK, PSID_ERR_NOT_FOUND (unknown, or
+ * not a member: the same answer), or a connection error.
+ */
+int psid_collab_get(struct psid_conn *conn, const char *collab_id,
+    struct psid_collab *out);
+
+/* How a table's rows may leave psid; the strictest of a query's wins. */
+enum psid_rule_kind {
+	PSID_RULE_AGGREGATION,	/* counts only, of at least min_rows */
+	PSID_RULE_LIST,		/* joined rows of the listed columns */
+};
+
+struct psid_rule {
+	enum psid_rule_kind kind;
+	uint32_t min_rows;		/* aggregation: the threshold */
+	const char *const *columns;	/* list: columns that may leave; */
+	size_t ncolumns;		/* none listed: every column */
+};
+
+struct psid_upload_options {
+	bool replace;			/* replace a table of the same name */
+	struct psid_rule rule;
+	/* A C3R schema (JSON) naming each column's type; NULL: inferred
+	 * from the cells (02:hmac: fingerprint, 02:enc: sealed, else
+	 * cleartext; a column of only empty cells needs the schema). */
+	const char *schema_path;
+	psid_progress_fn *progress;	/* pass "upload"; may be NULL */
+	void *progress_arg;
+};
+
+/*
+ * Upload a C3R-encrypted CSV file (written by psictl or by AWS's C3R
+ * client; header row required, an empty field is a NULL cell) as table
+ * `table` of a collaboration, streamed in chunks in bounded memory. psid
+ * checks every cell against the schema and the settings and commits the
+ * table at once or not at all. report: rows uploaded, or where psid or
+ * the file refused it (line and column). Returns PSID_OK, PSID_ERR_CSV,
+ * PSID_ERR_IO, PSID_ERR_REFUSED, PSID_ERR_CONFLICT, PSID_ERR_NOT_FOUND,
+ * PSID_ERR_FORBIDDEN, PSID_ERR_LIMIT, or a connection error.
+ */
+int psid_upload_csv(struct psid_conn *conn, const char *collab_id,
+    const char *table, const char *input_path,
+    const struct psid_upload_options *options, struct psid_report *report);
+
+/* A table as psid lists it (valid during the callback only). */
+struct psid_table_info {
+	const char *name;
+	const char *owner;
+	uint64_t rows;
+	uint64_t created_unix;
+	size_t ncolumns;
+	const char *const *column_names;
+	const enum psid_column_type *column_types;
+	enum psid_rule_kind rule;
+	uint32_t min_rows;
+};
+
+typedef int psid_table_fn(void *arg, const struct psid_table_info *table);
+
+/*
+ * List a collaboration's tables (members only), calling fn for each in
+ * name order; fn returns 0 to go on. Returns PSID_OK, PSID_ERR_NOT_FOUND,
+ * or a connection error.
+ */
+int psid_tables_list(struct psid_conn *conn, const char *collab_id,
+    psid_table_fn *fn, void *arg);
+
+/*
+ * Delete a table (its owner only). Returns PSID_OK, PSID_ERR_NOT_FOUND,
+ * PSID_ERR_FORBIDDEN, or a connection error.
+ */
+int psid_table_delete(struct psid_conn *conn, const char *collab_id,
+    const char *table);
+
+/* One (table, fingerprint column) of a count or a join. */
+struct psid_colref {
+	const char *table;
+	const char *column;
+};
+
+/*
+ * The number of distinct fingerprints common to all nsets (2..16) sets,
+ * into *count (a member that may query; aggregation thresholds apply).
+ * Returns PSID_OK, PSID_ERR_NOT_FOUND, PSID_ERR_FORBIDDEN,
+ * PSID_ERR_BAD_REQUEST, or a connection error.
+ */
+int psid_count(struct psid_conn *conn, const char *collab_id,
+    const struct psid_colref *sets, size_t nsets, uint64_t *count);
+
+struct psid_join_request {
+	struct psid_colref left, right;	/* the fingerprint columns joined */
+	const char *const *left_columns;	/* columns returned, left */
+	size_t nleft;
+	const char *const *right_columns;	/* and right */
+	size_t nright;
+};
+
+/*
+ * Inner join (a member that may receive; both tables' rules must be
+ * list rules allowing the columns), written as a C3R-encrypted CSV to
+ * output_path: a header (a column name in both sides is prefixed with its
+ * table and '_'), then one row per joined pair, as SQL's inner join. The
+ * file appears only when complete (overwrite as in psid_csv_options).
+ * report->rows: rows written. Returns PSID_OK, PSID_ERR_NOT_FOUND,
+ * PSID_ERR_FORBIDDEN, PSID_ERR_BAD_REQUEST, PSID_ERR_EXISTS, PSID_ERR_IO,
+ * or a connection error.
+ */
+int psid_join(struct psid_conn *conn, const char *collab_id,
+    const struct psid_join_request *request, const char *output_path,
+    bool overwrite, struct psid_report *report);
+
+/* One audit log entry (valid during the callback only). */
+struct psid_audit_entry {
+	uint64_t sequence;
+	uint64_t time_unix;
+	const char *identity;
+	const char *operation;
+	const char *detail;
+};
+
+typedef int psid_audit_fn(void *arg, const struct psid_audit_entry *entry);
+
+/*
+ * Read a collaboration's audit log (members only): fn for each entry with
+ * a sequence number above `after`, in order; fn returns 0 to go on.
+ * Returns PSID_OK, PSID_ERR_NOT_FOUND, or a connection error.
+ */
+int psid_audit_read(struct psid_conn *conn, const char *collab_id,
+    uint64_t after, psid_audit_fn *fn, void *arg);
 
 #ifdef __cplusplus
 }
