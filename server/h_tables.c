@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * h_tables.c: list a collaboration's tables and read its audit log
+ * (members), delete a table (its owner), and psid's counters (any
+ * authenticated identity; nothing of a collaboration is in them).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "policy.h"
+#include "server.h"
+#include "store.h"
+
+/* Audit entries per reply. */
+#define AUDIT_BATCH 512
+
+struct table_list {
+	Psid__TableInfo **tables;
+	size_t n, cap;
+};
+
+static int
+collect_table(void *arg, const char *table, const void *meta, size_t len)
+{
+	struct table_list *l = arg;
+	Psid__TableInfo *info, **p;
+
+	(void)table;
+	if ((info = psid__table_info__unpack(NULL, len, meta)) == NULL)
+		return 1;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		if ((p = realloc(l->tables, l->cap * sizeof(*p))) == NULL) {
+			psid__table_info__free_unpacked(info, NULL);
+			return 1;
+		}
+		l->tables = p;
+	}
+	l->tables[l->n++] = info;
+	return 0;
+}
+
+void
+handle_list_tables(const struct request *rq)
+{
+	Psid__Response resp = PSID__RESPONSE__INIT;
+	Psid__TableList list = PSID__TABLE_LIST__INIT;
+	struct table_list l = { NULL, 0, 0 };
+	struct collab_view v;
+	char err[256];
+	size_t i;
+	int rc;
+
+	if (policy_collab(rq, rq->msg->list_tables->collaboration_id,
+	    ABILITY_NONE, &v) != 0)
+		return;
+	rc = store_table_list(rq->srv->store, v.id, collect_table, &l, err,
+	    sizeof(err));
+	if (rc != STORE_OK) {
+		log_warnx("%s: list tables: %s", v.id, rc == STORE_STOPPED ?
+		    "a table's meta cannot be read" : err);
+		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		    "the tables cannot be listed");
+	} else {
+		list.tables = l.tables;
+		list.n_tables = l.n;
+		resp.body_case = PSID__RESPONSE__BODY_TABLES;
+		resp.tables = &list;
+		reply(rq, &resp);
+	}
+	for (i = 0; i < l.n; i++)
+		psid__table_info__free_unpacked(l.tables[i], NULL);
+	free(l.tables);
+	policy_collab_free(&v);
+}
+
+void
+handle_delete_table(const struct request *rq)
+{
+	const Psid__DeleteTable *m = rq->msg->delete_table;
+	Psid__Response resp = PSID__RESPONSE__INIT;
+	Psid__TableInfo *info = NULL;
+	struct collab_view v;
+	void *meta = NULL;
+	size_t len;
+	char err[256];
+	int rc;
+
+	if (policy_collab(rq, m->collaboration_id, ABILITY_NONE, &v) != 0)
+		return;
+	rc = store_table_get(rq->srv->store, v.id, m->table, &meta, &len, err,
+	    sizeof(err));
+	if (rc == STORE_OK)
+		info = psid__table_info__unpack(NULL, len, meta);
+	if (rc == STORE_NOTFOUND) {
+		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
+		    m->table);
+		goto out;
+	}
+	if (info == NULL) {
+		log_warnx("%s/%s: %s", v.id, m->table, rc == STORE_OK ?
+		    "table meta is corrupt" : err);
+		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		    "table %s cannot be read", m->table);
+		goto out;
+	}
+	if (strcmp(info->owner, rq->identity) != 0) {
+		reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s belongs "
+		    "to %s; only its owner may delete it", m->table,
+		    info->owner);
+		goto out;
+	}
+	rc = store_table_delete(rq->srv->store, v.id, m->table, err,
+	    sizeof(err));
+	if (rc == STORE_NOTFOUND) {
+		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
+		    m->table);
+	} else if (rc != STORE_OK) {
+		log_warnx("%s/%s: delete: %s", v.id, m->table, err);
+		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		    "table %s could not be deleted", m->table);
+	} else {
+		audit(rq, v.id, "delete", "table %s", m->table);
+		reply(rq, &resp);
+	}
+out:
+	if (info != NULL)
+		psid__table_info__free_unpacked(info, NULL);
+	free(meta);
+	policy_collab_free(&v);
+}
+
+struct audit_batch {
+	const struct request *rq;
+	Psid__AuditEntry *entries[AUDIT_BATCH];
+	size_t n;
+	bool gone;
+};
+
+static void
+audit_batch_clear(struct audit_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		psid__audit_entry__free_unpacked(b->entries[i], NULL);
+	b->n = 0;
+}
+
+/* Send the entries gathered: the last reply (done) or a part. */
+static int
+audit_batch_send(struct audit_batch *b, bool last)
+{
+	Psid__Response resp = PSID__RESPONSE__INIT;
+	Psid__AuditLog log = PSID__AUDIT_LOG__INIT;
+	int rc;
+
+	log.entries = b->entries;
+	log.n_entries = b->n;
+	resp.body_case = PSID__RESPONSE__BODY_AUDIT;
+	resp.audit = &log;
+	rc = last ? reply(b->rq, &resp) : reply_part(b->rq, &resp);
+	audit_batch_clear(b);
+	return rc;
+}
+
+static int
+collect_audit(void *arg, uint64_t seq, const void *entry, size_t len)
+{
+	struct audit_batch *b = arg;
+	Psid__AuditEntry *e;
+
+	if ((e = psid__audit_entry__unpack(NULL, len, entry)) == NULL)
+		return 0;	/* skip an unreadable entry */
+	e->sequence = seq;
+	b->entries[b->n++] = e;
+	if (b->n == AUDIT_BATCH && audit_batch_send(b, false) != 0) {
+		b->gone = true;
+		return 1;
+	}
+	return 0;
+}
+
+void
+handle_read_audit(const struct request *rq)
+{
+	struct audit_batch *b;
+	struct collab_view v;
+	char err[256];
+	int rc;
+
+	if (policy_collab(rq, rq->msg->read_audit->collaboration_id,
+	    ABILITY_NONE, &v) != 0)
+		return;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
+		goto out;
+	}
+	b->rq = rq;
+	rc = store_audit_read(rq->srv->store, v.id,
+	    rq->msg->read_audit->after, collect_audit, b, err, sizeof(err));
+	if (rc == STORE_OK) {
+		audit_batch_send(b, true);
+	} else if (!b->gone) {
+		log_warnx("%s: audit read: %s", v.id, err);
+		audit_batch_clear(b);
+		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		    "the audit log cannot be read");
+	}
+	audit_batch_clear(b);
+	free(b);
+out:
+	policy_collab_free(&v);
+}
+
+void
+handle_stats(const struct request *rq)
+{
+	Psid__Response resp = PSID__RESPONSE__INIT;
+	Psid__StatsReply st = PSID__STATS_REPLY__INIT;
+	struct server *srv = rq->srv;
+
+	st.uptime_seconds = (uint64_t)(time(NULL) - srv->started);
+	st.connections_total = atomic_load(&srv->stats.connections_total);
+	st.uploads = atomic_load(&srv->stats.uploads);
+	st.queries = atomic_load(&srv->stats.queries);
+	st.bytes_in = atomic_load(&srv->stats.bytes_in);
+	st.bytes_out = atomic_load(&srv->stats.bytes_out);
+	resp.body_case = PSID__RESPONSE__BODY_STATS;
+	resp.stats = &st;
+	reply(rq, &resp);
+}
