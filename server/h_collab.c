@@ -72,6 +72,9 @@ handle_create_collaboration(const struct request *rq)
 	collab.n_members = n;
 	collab.settings = m->settings;
 	collab.created_unix = (uint64_t)time(NULL);
+	collab.id = id;		/* every ID is 36 characters: size it now */
+	memset(id, '0', STORE_COLLAB_LEN);
+	id[STORE_COLLAB_LEN] = '\0';
 	len = psid__collaboration__get_packed_size(&collab);
 	if ((blob = malloc(len)) == NULL) {
 		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
@@ -83,7 +86,6 @@ handle_create_collaboration(const struct request *rq)
 			    "no random numbers");
 			goto out;
 		}
-		collab.id = id;
 		psid__collaboration__pack(&collab, blob);
 		rc = store_collab_put(rq->srv->store, id, blob, len, err,
 		    sizeof(err));

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * check_daemon.c: a real psid on 127.0.0.1, spoken to frame by frame by
+ * a raw TLS client: the handshake refuses clients without a certificate,
+ * with another CA's, or over TLS 1.2; hostile frames (a length over the
+ * limit, garbage, a frame cut short, a message out of order, a bad
+ * fingerprint, an unknown table) each get an error or a closed
+ * connection while psid serves others; a client killed halfway through
+ * an upload leaves no table; psid killed with SIGKILL during an upload
+ * restarts with every earlier table intact and the half upload absent.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "daemon.h"
+#include "daemon_suites.h"
+#include "frame.h"
+#include "testutil.h"
+
+static struct daemon d;
+
+static void
+setup(void)
+{
+	daemon_start(&d, NULL);
+}
+
+static void
+teardown(void)
+{
+	daemon_cleanup(&d);
+}
+
+/* Send req and return its final reply (parts are skipped). */
+static Psid__Response *
+call(struct raw *r, Psid__Request *req)
+{
+	Psid__Response *resp;
+
+	ck_assert_int_eq(raw_send(r, req), 0);
+	for (;;) {
+		resp = raw_recv(r);
+		ck_assert_ptr_nonnull(resp);
+		ck_assert_uint_eq(resp->id, req->id);
+		if (resp->done)
+			return resp;
+		psid__response__free_unpacked(resp, NULL);
+	}
+}
+
+static Psid__ErrorCode
+code_of(const Psid__Response *resp)
+{
+	return resp->error != NULL ? resp->error->code : PSID__ERROR_CODE__OK;
+}
+
+/* Make a collaboration of alice (all) and bob (all); its ID into id. */
+static void
+make_collab(struct raw *r, char id[37], bool allow_duplicates)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__CreateCollaboration cc = PSID__CREATE_COLLABORATION__INIT;
+	Psid__Settings st = PSID__SETTINGS__INIT;
+	Psid__Member alice = PSID__MEMBER__INIT, bob = PSID__MEMBER__INIT;
+	Psid__Member *members[2] = { &alice, &bob };
+	Psid__Response *resp;
+
+	alice.identity = (char *)"alice";
+	bob.identity = (char *)"bob";
+	alice.may_upload = alice.may_query = alice.may_receive = true;
+	bob.may_upload = bob.may_query = bob.may_receive = true;
+	st.allow_duplicates = allow_duplicates;
+	cc.name = (char *)"raw tests";
+	cc.members = members;
+	cc.n_members = 2;
+	cc.settings = &st;
+	req.id = 1;
+	req.body_case = PSID__REQUEST__BODY_CREATE_COLLABORATION;
+	req.create_collaboration = &cc;
+	resp = call(r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	ck_assert_int_eq(resp->body_case, PSID__RESPONSE__BODY_COLLABORATION);
+	ck_assert_uint_eq(strlen(resp->collaboration->id), 36);
+	memcpy(id, resp->collaboration->id, 37);
+	psid__response__free_unpacked(resp, NULL);
+}
+
+/* A fingerprint cell of the 32 bytes seed..seed+31, into out (53). */
+static void
+fp_cell(uint64_t seed, char out[53])
+{
+	uint8_t fp[32];
+	uint64_t s = seed * 2 + 1;
+
+	fill_rand(&s, fp, sizeof(fp));
+	memcpy(out, "02:hmac:", 8);
+	EVP_EncodeBlock((unsigned char *)out + 8, fp, 32);
+}
+
+static void
+send_begin(struct raw *r, uint64_t id, const char *collab, const char *table,
+    bool expect_ok)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
+	Psid__Column email = PSID__COLUMN__INIT;
+	Psid__Column *cols[1] = { &email };
+	Psid__AnalysisRule rule = PSID__ANALYSIS_RULE__INIT;
+	Psid__Response *resp;
+
+	email.name = (char *)"email";
+	email.type = PSID__COLUMN_TYPE__COLUMN_FINGERPRINT;
+	rule.kind = PSID__ANALYSIS_RULE__KIND__LIST;
+	b.collaboration_id = (char *)collab;
+	b.table = (char *)table;
+	b.columns = cols;
+	b.n_columns = 1;
+	b.rule = &rule;
+	req.id = id;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_BEGIN;
+	req.upload_begin = &b;
+	resp = call(r, &req);
+	if (expect_ok)
+		ck_assert_msg(code_of(resp) == PSID__ERROR_CODE__OK,
+		    "upload begin: %s", resp->error->message);
+	psid__response__free_unpacked(resp, NULL);
+}
+
+/* Send rows first..first+n-1 of one fingerprint column (no reply). */
+static void
+send_chunk(struct raw *r, uint64_t id, uint64_t first, uint32_t n)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadChunk ch = PSID__UPLOAD_CHUNK__INIT;
+	uint8_t *cells = malloc((size_t)n * 56), *w = cells;
+	char cell[53];
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		fp_cell(first + i, cell);
+		w += cells_put(w, cell, 52);
+	}
+	ch.rows = n;
+	ch.cells.data = cells;
+	ch.cells.len = (size_t)(w - cells);
+	req.id = id;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
+	req.upload_chunk = &ch;
+	ck_assert_int_eq(raw_send(r, &req), 0);
+	free(cells);
+}
+
+static Psid__Response *
+send_commit(struct raw *r, uint64_t id, uint64_t rows)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadCommit c = PSID__UPLOAD_COMMIT__INIT;
+
+	c.rows = rows;
+	req.id = id;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_COMMIT;
+	req.upload_commit = &c;
+	return call(r, &req);
+}
+
+/* Upload a table of rows fingerprints 0..rows-1; expect it committed. */
+static void
+upload_table(struct raw *r, const char *collab, const char *table,
+    uint64_t rows)
+{
+	Psid__Response *resp;
+	uint64_t done = 0;
+
+	send_begin(r, 10, collab, table, true);
+	while (done < rows) {
+		uint32_t n = rows - done > 5000 ? 5000 : (uint32_t)(rows -
+		    done);
+
+		send_chunk(r, 11, done, n);
+		done += n;
+	}
+	resp = send_commit(r, 12, rows);
+	ck_assert_msg(code_of(resp) == PSID__ERROR_CODE__OK, "commit: %s",
+	    resp->error != NULL ? resp->error->message : "");
+	ck_assert_uint_eq(resp->table->rows, rows);
+	psid__response__free_unpacked(resp, NULL);
+}
+
+/* The tables of collab as "name:rows,..." (malloc'd). */
+static char *
+list_tables(struct raw *r, const char *collab)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__ListTables lt = PSID__LIST_TABLES__INIT;
+	Psid__Response *resp;
+	char *out = calloc(1, 4096);
+	size_t i, off = 0;
+
+	lt.collaboration_id = (char *)collab;
+	req.id = 20;
+	req.body_case = PSID__REQUEST__BODY_LIST_TABLES;
+	req.list_tables = &lt;
+	resp = call(r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	for (i = 0; i < resp->tables->n_tables; i++)
+		off += (size_t)snprintf(out + off, 4096 - off, "%s%s:%llu",
+		    i ? "," : "", resp->tables->tables[i]->name,
+		    (unsigned long long)resp->tables->tables[i]->rows);
+	psid__response__free_unpacked(resp, NULL);
+	return out;
+}
+
+static uint64_t
+count_self(struct raw *r, const char *collab, const char *table,
+    Psid__ErrorCode *code)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Count c = PSID__COUNT__INIT;
+	Psid__ColumnRef ref = PSID__COLUMN_REF__INIT;
+	Psid__ColumnRef *sets[2] = { &ref, &ref };
+	Psid__Response *resp;
+	uint64_t n;
+
+	ref.table = (char *)table;
+	ref.column = (char *)"email";
+	c.collaboration_id = (char *)collab;
+	c.sets = sets;
+	c.n_sets = 2;
+	req.id = 30;
+	req.body_case = PSID__REQUEST__BODY_COUNT;
+	req.count = &c;
+	resp = call(r, &req);
+	*code = code_of(resp);
+	n = resp->count;
+	psid__response__free_unpacked(resp, NULL);
+	return n;
+}
+
+/* bob can still get the collaboration: psid serves others. */
+static void
+still_serving(const char *collab)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__GetCollaboration g = PSID__GET_COLLABORATION__INIT;
+	Psid__Response *resp;
+	struct raw r;
+
+	ck_assert_msg(daemon_alive(&d), "psid died");
+	ck_assert_int_eq(raw_connect(&r, &d, "bob", 0), 0);
+	g.collaboration_id = (char *)collab;
+	req.id = 7;
+	req.body_case = PSID__REQUEST__BODY_GET_COLLABORATION;
+	req.get_collaboration = &g;
+	resp = call(&r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	ck_assert_str_eq(resp->collaboration->id, collab);
+	psid__response__free_unpacked(resp, NULL);
+	raw_close(&r);
+}
+
+START_TEST(test_handshake_refusals)
+{
+	struct raw r;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	raw_close(&r);
+	ck_assert_int_eq(raw_connect(&r, &d, NULL, 0), -1);
+	raw_close(&r);
+	ck_assert_int_eq(raw_connect(&r, &d, "eve", 0), -1);
+	raw_close(&r);
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", TLS1_2_VERSION), -1);
+	raw_close(&r);
+	ck_assert(daemon_alive(&d));
+}
+END_TEST
+
+START_TEST(test_frame_over_limit)
+{
+	static const uint8_t huge[4] = { 0x7f, 0xff, 0xff, 0xff };
+	Psid__Response *resp;
+	struct raw r;
+	char id[37];
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	ck_assert_int_eq(raw_write(&r, huge, 4), 0);
+	resp = raw_recv(&r);
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__TOO_LARGE);
+	ck_assert_ptr_nonnull(strstr(resp->error->message, "over the limit"));
+	psid__response__free_unpacked(resp, NULL);
+	ck_assert(raw_closed(&r));
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+START_TEST(test_garbage_frame)
+{
+	uint8_t junk[4 + 12] = { 0, 0, 0, 12 };
+	Psid__Response *resp;
+	struct raw r;
+	char id[37];
+
+	memset(junk + 4, 0xff, 12);
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	ck_assert_int_eq(raw_write(&r, junk, sizeof(junk)), 0);
+	resp = raw_recv(&r);
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	psid__response__free_unpacked(resp, NULL);
+	ck_assert(raw_closed(&r));
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+START_TEST(test_frame_cut_short)
+{
+	uint8_t part[4 + 10] = { 0, 0, 0, 100 };
+	struct raw r;
+	char id[37];
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	ck_assert_int_eq(raw_write(&r, part, sizeof(part)), 0);
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+START_TEST(test_out_of_order_and_bad_requests)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__DeleteTable del = PSID__DELETE_TABLE__INIT;
+	Psid__Response *resp;
+	Psid__ErrorCode code;
+	struct raw r;
+	char id[37], *tables;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+
+	/* A chunk and a commit with no upload: refused, connection open. */
+	send_chunk(&r, 40, 0, 3);
+	resp = raw_recv(&r);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	ck_assert_uint_eq(resp->id, 40);
+	psid__response__free_unpacked(resp, NULL);
+	resp = send_commit(&r, 41, 3);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	psid__response__free_unpacked(resp, NULL);
+
+	/* A table name that is no name: said so, with the request's id. */
+	del.collaboration_id = id;
+	del.table = (char *)"No Such/Name";
+	req.id = 42;
+	req.body_case = PSID__REQUEST__BODY_DELETE_TABLE;
+	req.delete_table = &del;
+	resp = call(&r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	ck_assert_ptr_nonnull(strstr(resp->error->message, "table"));
+	psid__response__free_unpacked(resp, NULL);
+
+	/* An unknown table. */
+	count_self(&r, id, "nosuch", &code);
+	ck_assert_int_eq(code, PSID__ERROR_CODE__NOT_FOUND);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "");
+	free(tables);
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+START_TEST(test_bad_fingerprint_refuses_upload)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadChunk ch = PSID__UPLOAD_CHUNK__INIT;
+	Psid__Response *resp;
+	uint8_t cells[3 * 60], *w = cells;
+	char cell[53], id[37], *tables;
+	struct raw r;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	send_begin(&r, 50, id, "claims", true);
+	send_chunk(&r, 51, 0, 4);	/* rows 1..4 are fine */
+	fp_cell(9, cell);
+	w += cells_put(w, cell, 52);
+	w += cells_put(w, cell + 1, 51);	/* row 6: one byte short */
+	fp_cell(10, cell);
+	w += cells_put(w, cell, 52);
+	ch.rows = 3;
+	ch.cells.data = cells;
+	ch.cells.len = (size_t)(w - cells);
+	req.id = 52;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
+	req.upload_chunk = &ch;
+	ck_assert_int_eq(raw_send(&r, &req), 0);
+	resp = raw_recv(&r);
+	ck_assert_uint_eq(resp->id, 52);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__INVALID_TABLE);
+	ck_assert_uint_eq(resp->error->row, 6);
+	ck_assert_str_eq(resp->error->column, "email");
+	psid__response__free_unpacked(resp, NULL);
+	send_chunk(&r, 53, 100, 2);	/* dropped, unanswered */
+	resp = send_commit(&r, 54, 9);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__INVALID_TABLE);
+	ck_assert_uint_eq(resp->error->row, 6);
+	psid__response__free_unpacked(resp, NULL);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "");
+	free(tables);
+	/* The same connection uploads fine afterwards. */
+	upload_table(&r, id, "claims", 100);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "claims:100");
+	free(tables);
+	raw_close(&r);
+}
+END_TEST
+
+START_TEST(test_client_killed_mid_upload)
+{
+	struct raw r;
+	char id[37], *tables;
+	Psid__ErrorCode code;
+	pid_t pid;
+	int status;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	upload_table(&r, id, "before", 1000);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct raw c;
+
+		if (raw_connect(&c, &d, "bob", 0) != 0)
+			_exit(2);
+		send_begin(&c, 60, id, "half", true);
+		send_chunk(&c, 61, 0, 5000);
+		send_chunk(&c, 62, 5000, 5000);
+		kill(getpid(), SIGKILL);
+		_exit(3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "before:1000");
+	free(tables);
+	ck_assert_uint_eq(count_self(&r, id, "before", &code), 1000);
+	ck_assert_int_eq(code, PSID__ERROR_CODE__OK);
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+START_TEST(test_psid_killed_mid_upload)
+{
+	struct raw r;
+	char id[37], *tables;
+	Psid__ErrorCode code;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	upload_table(&r, id, "one", 20000);
+	upload_table(&r, id, "two", 3000);
+	send_begin(&r, 70, id, "half", true);
+	send_chunk(&r, 71, 0, 5000);
+	send_chunk(&r, 72, 5000, 5000);
+	usleep(100000);
+	daemon_kill(&d);
+	raw_close(&r);
+
+	daemon_restart(&d, NULL);
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "one:20000,two:3000");
+	free(tables);
+	ck_assert_uint_eq(count_self(&r, id, "one", &code), 20000);
+	ck_assert_int_eq(code, PSID__ERROR_CODE__OK);
+	ck_assert_uint_eq(count_self(&r, id, "two", &code), 3000);
+	/* The name of the half upload is free. */
+	upload_table(&r, id, "half", 10);
+	raw_close(&r);
+	daemon_stop(&d);
+}
+END_TEST
+
+Suite *
+make_daemon_suite(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("raw");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_handshake_refusals);
+	tcase_add_test(tc, test_frame_over_limit);
+	tcase_add_test(tc, test_garbage_frame);
+	tcase_add_test(tc, test_frame_cut_short);
+	tcase_add_test(tc, test_out_of_order_and_bad_requests);
+	tcase_add_test(tc, test_bad_fingerprint_refuses_upload);
+	tcase_add_test(tc, test_client_killed_mid_upload);
+	tcase_add_test(tc, test_psid_killed_mid_upload);
+	suite_add_tcase(s, tc);
+	return s;
+}

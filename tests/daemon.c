@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * daemon.c: run a real psid for the integration tests, and a raw TLS
+ * client for hand-made frames (see daemon.h).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "daemon.h"
+#include "frame.h"
+#include "testutil.h"
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+const char *
+daemon_pki(const struct daemon *d, const char *name)
+{
+	static char buf[4][512];
+	static unsigned i;
+	char *p = buf[i++ % 4];
+
+	snprintf(p, 512, "%s/pki/%s", d->dir, name);
+	return p;
+}
+
+static void
+spawn(struct daemon *d, const char *const *extra)
+{
+	char portfile[512], state[512], logpath[512];
+	const char *argv[40];
+	size_t n = 0;
+	char *port;
+	int i, fd;
+
+	snprintf(portfile, sizeof(portfile), "%s/port", d->dir);
+	snprintf(state, sizeof(state), "%s/state", d->dir);
+	snprintf(logpath, sizeof(logpath), "%s/psid.log", d->dir);
+	unlink(portfile);
+	argv[n++] = env_or("PSID", "./psid");
+	argv[n++] = "-d";
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--port-file";
+	argv[n++] = portfile;
+	argv[n++] = "--state";
+	argv[n++] = state;
+	argv[n++] = "--ca";
+	argv[n++] = daemon_pki(d, "ca.pem");
+	argv[n++] = "--cert";
+	argv[n++] = daemon_pki(d, "server.pem");
+	argv[n++] = "--key";
+	argv[n++] = daemon_pki(d, "server.key");
+	argv[n++] = "--map-size";
+	argv[n++] = "1";
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 39; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	d->pid = fork();
+	ck_assert_int_ge(d->pid, 0);
+	if (d->pid == 0) {
+		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (i = 0; i < 1000; i++) {
+		if ((port = read_file(portfile, NULL)) != NULL) {
+			port[strcspn(port, "\n")] = '\0';
+			snprintf(d->port, sizeof(d->port), "%s", port);
+			free(port);
+			return;
+		}
+		ck_assert_msg(daemon_alive(d), "psid exited at start (see %s)",
+		    logpath);
+		usleep(10000);
+	}
+	ck_abort_msg("psid did not listen within 10 s");
+}
+
+void
+daemon_start(struct daemon *d, const char *const *extra)
+{
+	char *dir = scratch_dir(), cmd[1024];
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	free(dir);
+	snprintf(cmd, sizeof(cmd), "sh '%s/pki.sh' '%s/pki' >/dev/null",
+	    env_or("PSID_TESTS", "../tests"), d->dir);
+	ck_assert_int_eq(system(cmd), 0);
+	spawn(d, extra);
+}
+
+void
+daemon_restart(struct daemon *d, const char *const *extra)
+{
+	spawn(d, extra);
+}
+
+bool
+daemon_alive(struct daemon *d)
+{
+	int status;
+
+	if (d->pid <= 0)
+		return false;
+	if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+		d->pid = 0;
+		return false;
+	}
+	return true;
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	int status;
+
+	ck_assert_msg(daemon_alive(d), "psid died (see %s/psid.log)",
+	    d->dir);
+	kill(d->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
+	d->pid = 0;
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "psid did not exit cleanly on SIGTERM (status %d)", status);
+}
+
+void
+daemon_kill(struct daemon *d)
+{
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+		d->pid = 0;
+	}
+}
+
+void
+daemon_cleanup(struct daemon *d)
+{
+	char *dir;
+
+	daemon_kill(d);
+	if (d->dir[0] != '\0' && getenv("PSID_KEEP") == NULL) {
+		dir = strdup(d->dir);
+		scratch_remove(dir);
+	}
+	d->dir[0] = '\0';
+}
+
+struct psid_conn_options
+daemon_options(const struct daemon *d, const char *who)
+{
+	static char cert[512], key[512], ca[512];
+	struct psid_conn_options o;
+
+	snprintf(ca, sizeof(ca), "%s/pki/ca.pem", d->dir);
+	snprintf(cert, sizeof(cert), "%s/pki/%s.pem", d->dir, who);
+	snprintf(key, sizeof(key), "%s/pki/%s.key", d->dir, who);
+	memset(&o, 0, sizeof(o));
+	o.host = "127.0.0.1";
+	o.port = d->port;
+	o.ca_file = ca;
+	o.cert_file = cert;
+	o.key_file = key;
+	o.timeout_ms = 20000;
+	return o;
+}
+
+struct psid_conn *
+daemon_connect(const struct daemon *d, const char *who)
+{
+	struct psid_conn_options o = daemon_options(d, who);
+	struct psid_conn *c = NULL;
+	int rc = psid_connect(&o, &c);
+
+	ck_assert_msg(rc == PSID_OK, "connect as %s: %s: %s", who,
+	    psid_strerror(rc), c != NULL ? psid_conn_error(c) : "");
+	return c;
+}
+
+/* ----------------------------------------------------------- raw client */
+
+int
+raw_connect(struct raw *r, const struct daemon *d, const char *who,
+    int max_version)
+{
+	struct sockaddr_in sin;
+	struct timeval tv = { 10, 0 };
+	char path[512];
+
+	memset(r, 0, sizeof(*r));
+	r->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(r->fd, 0);
+	setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(d->port));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	r->ctx = SSL_CTX_new(TLS_client_method());
+	ck_assert_ptr_nonnull(r->ctx);
+	if (max_version != 0) {
+		SSL_CTX_set_min_proto_version(r->ctx, 0);
+		SSL_CTX_set_max_proto_version(r->ctx, max_version);
+	}
+	ck_assert_int_eq(SSL_CTX_load_verify_locations(r->ctx,
+	    daemon_pki(d, "ca.pem"), NULL), 1);
+	SSL_CTX_set_verify(r->ctx, SSL_VERIFY_PEER, NULL);
+	if (who != NULL) {
+		snprintf(path, sizeof(path), "%s/pki/%s.pem", d->dir, who);
+		ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(r->ctx,
+		    path), 1);
+		snprintf(path, sizeof(path), "%s/pki/%s.key", d->dir, who);
+		ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(r->ctx, path,
+		    SSL_FILETYPE_PEM), 1);
+	}
+	r->ssl = SSL_new(r->ctx);
+	SSL_set_fd(r->ssl, r->fd);
+	if (SSL_connect(r->ssl) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	/*
+	 * In TLS 1.3 the server refuses a client certificate after the
+	 * client's handshake is done: a first read shows the alert.
+	 */
+	{
+		struct pollfd pfd = { r->fd, POLLIN, 0 };
+		char b;
+
+		if (poll(&pfd, 1, 200) == 1 && SSL_peek(r->ssl, &b, 1) <= 0) {
+			ERR_clear_error();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+raw_write(struct raw *r, const void *data, size_t len)
+{
+	return SSL_write(r->ssl, data, (int)len) == (int)len ? 0 : -1;
+}
+
+int
+raw_send(struct raw *r, const Psid__Request *req)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	ck_assert_int_eq(frame_pack_request(req, FRAME_MAX_LIMIT, &buf, &len),
+	    FRAME_OK);
+	rc = raw_write(r, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* Read exactly len bytes. Returns 0, or -1 at EOF or an error. */
+static int
+raw_read_full(struct raw *r, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	int n;
+
+	while (got < len) {
+		n = SSL_read(r->ssl, buf + got, (int)(len - got));
+		if (n <= 0) {
+			ERR_clear_error();
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+Psid__Response *
+raw_recv(struct raw *r)
+{
+	Psid__Response *resp = NULL;
+	uint8_t hdr[FRAME_HEADER_LEN], *payload;
+	size_t plen;
+	char err[256];
+
+	if (raw_read_full(r, hdr, sizeof(hdr)) != 0)
+		return NULL;
+	ck_assert_int_ne(frame_peek(hdr, sizeof(hdr), FRAME_MAX_LIMIT, &plen),
+	    FRAME_TOO_LARGE);
+	payload = malloc(plen + 1);
+	ck_assert_ptr_nonnull(payload);
+	if (raw_read_full(r, payload, plen) == 0)
+		ck_assert_int_eq(frame_unpack_response(payload, plen, &resp,
+		    err, sizeof(err)), FRAME_OK);
+	free(payload);
+	return resp;
+}
+
+bool
+raw_closed(struct raw *r)
+{
+	uint8_t b;
+	int n, e;
+
+	errno = 0;
+	n = SSL_read(r->ssl, &b, 1);
+	e = SSL_get_error(r->ssl, n);
+	ERR_clear_error();
+	if (n > 0)
+		return false;
+	/* A receive timeout is no close. */
+	return !(e == SSL_ERROR_SYSCALL && (errno == EAGAIN ||
+	    errno == EWOULDBLOCK));
+}
+
+void
+raw_close(struct raw *r)
+{
+	if (r->ssl != NULL)
+		SSL_free(r->ssl);
+	if (r->ctx != NULL)
+		SSL_CTX_free(r->ctx);
+	if (r->fd >= 0)
+		close(r->fd);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * daemon_suites.h: the integration suites (against a real psid).
+ */
+#ifndef PSID_TESTS_DAEMON_SUITES_H
+#define PSID_TESTS_DAEMON_SUITES_H
+
+#include <check.h>
+
+Suite *make_daemon_suite(void);	/* raw frames: TLS, hostile input, kills */
+Suite *make_daemon_api_suite(void);	/* libpsid against psid */
+
+#endif
