@@ -50,6 +50,7 @@ struct upload {
 	bool preserve_nulls;
 	bool replace;
 	uint64_t rows;
+	struct timespec began;		/* for the log line at commit */
 	bool failed;			/* refused: drop chunks until commit */
 	Psid__Error error;		/* why, for the commit's reply */
 	char message[512];
@@ -236,6 +237,7 @@ handle_upload_begin(const struct request *rq)
 	}
 	store_upload_refuse_duplicates(up->st, v.collab->settings == NULL ||
 	    !v.collab->settings->allow_duplicates);
+	clock_gettime(CLOCK_MONOTONIC, &up->began);
 	*slot = up;
 	log_debug("%s/%s: upload by %s begins", v.id, b->table,
 	    rq->identity);
@@ -417,12 +419,20 @@ out:
 	free(nfp_rows);
 }
 
+static double
+seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 void
 handle_upload_commit(const struct request *rq)
 {
 	struct upload **slot = conn_upload(rq->conn), *up = *slot;
 	Psid__Response resp = PSID__RESPONSE__INIT;
 	struct store_dup dup = { 0, 0 };
+	struct timespec t0, t1;
 	uint8_t *meta = NULL;
 	size_t len;
 	char err[256];
@@ -453,10 +463,16 @@ handle_upload_commit(const struct request *rq)
 		goto out;
 	}
 	psid__table_info__pack(up->info, meta);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_upload_commit(up->st, meta, len, up->replace, err,
 	    sizeof(err));
 	switch (rc) {
 	case STORE_OK:
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		log_info("%s/%s: %llu rows received in %.2f s, committed in "
+		    "%.2f s", up->collab, up->info->name,
+		    (unsigned long long)up->rows, seconds(&up->began, &t0),
+		    seconds(&t0, &t1));
 		atomic_fetch_add(&rq->srv->stats.uploads, 1);
 		audit(rq, up->collab, "upload", "table %s: %llu rows%s",
 		    up->info->name, (unsigned long long)up->rows,

@@ -12,7 +12,8 @@
  *
  *   db "collabs" <collab>                                   opaque blob
  *   db "tables"  <collab>/<table>                           opaque blob
- *   db "rows"    <collab>/<table>/r/<rowid u64 BE>          opaque blob
+ *   db "rows"    <collab>/<table>/r/<block u64 BE>          256 rows
+ *                (rowid / 256; each row an opaque blob)
  *   db "meta"    <collab>/<table>/f/<column u16 BE>         set meta
  *                <collab>/<table>/j/<column u16 BE>         join meta
  *   db "fpsets"  <collab>/<table>/f/<column>/<chunk u32 BE> set chunk

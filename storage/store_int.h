@@ -22,7 +22,18 @@
 /* Record tags after <collab>/<table>/ (one byte each). */
 #define TAG_SET		'f'	/* fingerprint set: 32-byte records */
 #define TAG_JOIN	'j'	/* join index: 40-byte (fp, rowid) records */
-#define TAG_ROW		'r'	/* rows */
+#define TAG_ROW		'r'	/* rows, in blocks */
+
+/*
+ * Rows are stored in blocks of ROWS_PER_BLOCK consecutive rows (the last
+ * block may hold fewer), keyed by block number (rowid / ROWS_PER_BLOCK):
+ * one LMDB entry per block rather than per row keeps the tree small and
+ * the commit fast. A block is u32 n, u32 offsets[n + 1] (little-endian,
+ * from the start of the data: offsets[0] = 0, offsets[n] = its length),
+ * then the rows' bytes.
+ */
+#define ROWS_PER_BLOCK	256u
+#define ROW_BLOCK_HDR(n)	(4u + 4u * ((n) + 1u))
 
 /* A join index record: the fingerprint, then the row id big-endian. */
 #define PAIR_LEN	FP_PAIR_LEN

@@ -285,20 +285,54 @@ store_key_row(struct store_key *key, const char *collab, const char *table,
 	return 0;
 }
 
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 int
 store_read_row_get(struct store_read *rd, const char *collab,
     const char *table, uint64_t rowid, const void **row, size_t *len,
     char *err, size_t err_size)
 {
 	struct store_key key;
+	const uint8_t *b;
+	uint32_t n, idx = (uint32_t)(rowid % ROWS_PER_BLOCK), from, to;
 	MDB_val k, v;
 	int rc;
 
-	if (store_key_row(&key, collab, table, rowid, err, err_size) != 0)
+	if (store_key_row(&key, collab, table, rowid / ROWS_PER_BLOCK, err,
+	    err_size) != 0)
 		return -1;
 	k.mv_data = key.buf;
 	k.mv_size = key.len;
 	rc = mdb_get(rd->txn, rd->store->rows, &k, &v);
+	if (rc == 0) {
+		/* Find the row in its block (store_int.h). */
+		b = v.mv_data;
+		n = v.mv_size >= 4 ? le32(b) : 0;
+		if (n > ROWS_PER_BLOCK || v.mv_size < ROW_BLOCK_HDR(n)) {
+			store_set_err(err, err_size, "a row block of \"%s\" "
+			    "is corrupt", table);
+			return -1;
+		}
+		if (idx >= n)
+			rc = MDB_NOTFOUND;
+		else {
+			from = le32(b + 4 + 4 * idx);
+			to = le32(b + 8 + 4 * idx);
+			if (from > to || to > v.mv_size - ROW_BLOCK_HDR(n)) {
+				store_set_err(err, err_size, "a row block of "
+				    "\"%s\" is corrupt", table);
+				return -1;
+			}
+			v.mv_data = (uint8_t *)v.mv_data + ROW_BLOCK_HDR(n) +
+			    from;
+			v.mv_size = to - from;
+		}
+	}
 	if (rc == MDB_NOTFOUND) {
 		store_set_err(err, err_size, "table \"%s\" has no row %"
 		    PRIu64, table, rowid);

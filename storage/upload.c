@@ -471,7 +471,19 @@ after_last(MDB_txn *txn, MDB_dbi dbi, MDB_val *k)
 	return ok;
 }
 
-/* Put the staged rows, numbered from 0, in txn. Returns 0 or -1. */
+static void
+put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Put the staged rows, numbered from 0, in txn, in blocks of
+ * ROWS_PER_BLOCK (store_int.h). Returns 0 or -1.
+ */
 static int
 write_rows(struct store_upload *up, MDB_txn *txn, char *err,
     size_t err_size)
@@ -481,9 +493,10 @@ write_rows(struct store_upload *up, MDB_txn *txn, char *err,
 	struct reader r;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
-	unsigned flags;
-	uint64_t i;
-	uint8_t hdr[4];
+	unsigned flags, n, j;
+	uint64_t i, block;
+	uint8_t hdr[4], *blk = NULL, *p;
+	size_t cap = 0, len, need;
 	int rc, ret = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -504,19 +517,39 @@ write_rows(struct store_upload *up, MDB_txn *txn, char *err,
 	flags = after_last(txn, store->rows, &k) ? MDB_APPEND : 0;
 	if ((rc = mdb_cursor_open(txn, store->rows, &cur)) != 0)
 		goto lmdb_fail;
-	for (i = 0; i < up->nrows; i++) {
-		if (reader_read(&r, hdr, 4) != 0)
-			goto io_fail;
-		store_put_be64(key.buf + key.len - 8, i);
+	for (i = 0, block = 0; i < up->nrows; block++) {
+		n = up->nrows - i < ROWS_PER_BLOCK ?
+		    (unsigned)(up->nrows - i) : ROWS_PER_BLOCK;
+		len = ROW_BLOCK_HDR(n);
+		for (j = 0; j < n; j++, i++) {
+			if (reader_read(&r, hdr, 4) != 0)
+				goto io_fail;
+			need = len + get_be32(hdr);
+			if (need > cap) {
+				cap = need * 2 > (1u << 16) ? need * 2 :
+				    (1u << 16);
+				if ((p = realloc(blk, cap)) == NULL) {
+					store_set_err(err, err_size,
+					    "out of memory");
+					goto out;
+				}
+				blk = p;
+			}
+			put_le32(blk + 4 + 4 * j, (uint32_t)(len -
+			    ROW_BLOCK_HDR(n)));
+			if (reader_read(&r, blk + len, get_be32(hdr)) != 0)
+				goto io_fail;
+			len = need;
+		}
+		put_le32(blk, n);
+		put_le32(blk + 4 + 4 * n, (uint32_t)(len - ROW_BLOCK_HDR(n)));
+		store_put_be64(key.buf + key.len - 8, block);
 		k.mv_data = key.buf;
 		k.mv_size = key.len;
-		v.mv_data = NULL;
-		v.mv_size = get_be32(hdr);
-		if ((rc = mdb_cursor_put(cur, &k, &v,
-		    MDB_RESERVE | flags)) != 0)
+		v.mv_data = blk;
+		v.mv_size = len;
+		if ((rc = mdb_cursor_put(cur, &k, &v, flags)) != 0)
 			goto lmdb_fail;
-		if (reader_read(&r, v.mv_data, v.mv_size) != 0)
-			goto io_fail;
 	}
 	ret = 0;
 	goto out;
@@ -530,6 +563,7 @@ lmdb_fail:
 out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
+	free(blk);
 	free(r.buf);
 	return ret;
 }
