@@ -364,7 +364,7 @@ read_table(const char *path, uint8_t *fps, uint64_t n)
 	if (f == NULL)
 		fatal("%s: %s", path, strerror(errno));
 	if ((len = getline(&line, &cap, f)) < 0 ||
-	    strncmp(line, "email", 5) != 0)
+	    strcspn(line, "\r\n") != 5 || strncmp(line, "email", 5) != 0)
 		fatal("%s: no \"email\" header", path);
 	while ((len = getline(&line, &cap, f)) > 0) {
 		while (len > 0 && (line[len - 1] == '\n' ||
@@ -480,26 +480,28 @@ show_log(const char *log)
 static void
 start_psid(const char *psid, const char *pki, char *port, size_t port_size)
 {
-	char state[PATH_MAX], portfile[PATH_MAX], log[PATH_MAX];
+	char state[PATH_MAX], portfile[PATH_MAX], log[PATH_MAX], tmp[PATH_MAX];
 	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
 	char buf[128];
 	int fd, i, status;
 
 	path_join(state, workdir, "state");
+	path_join(tmp, workdir, "tmp");
 	path_join(portfile, workdir, "psid.port");
 	path_join(log, workdir, "psid.log");
 	path_join(ca, pki, "ca.pem");
 	path_join(cert, pki, "server.pem");
 	path_join(key, pki, "server.key");
-	if (mkdir(state, 0700) != 0 && errno != EEXIST)
-		fatal("%s: %s", state, strerror(errno));
+	if ((mkdir(state, 0700) != 0 && errno != EEXIST) ||
+	    (mkdir(tmp, 0700) != 0 && errno != EEXIST))
+		fatal("%s: %s", workdir, strerror(errno));
 	unlink(portfile);
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
 		fatal("%s: %s", log, strerror(errno));
 
 	char *argv[] = { (char *)psid, "--listen", "127.0.0.1:0",
 	    "--port-file", portfile, "--state", state, "--ca", ca,
-	    "--cert", cert, "--key", key, "-d", NULL };
+	    "--cert", cert, "--key", key, "--tmp-dir", tmp, "-d", NULL };
 
 	psid_pid = spawn(argv, fd, true);
 	close(fd);
@@ -847,10 +849,13 @@ print_db(const char *name, const struct result *r,
 	if (psid->done)
 		snprintf(ratio, sizeof(ratio), "%.1fx psid's time",
 		    r->median / psid->median);
-	printf("%-22s %10.3f s   %-20s", name, r->median, ratio);
+	printf("%-22s %10.3f s   ", name, r->median);
 	if (target && psid->done)
-		printf("psid >= %.0fx faster: %s", TARGET_DUCKDB_RATIO,
+		printf("%-20spsid >= %.0fx faster: %s", ratio,
+		    TARGET_DUCKDB_RATIO,
 		    verdict(r->median / psid->median >= TARGET_DUCKDB_RATIO));
+	else
+		printf("%s", ratio);
 	printf("\n%-22s %10s     min %.3f, max %.3f; load %.2f s; %s\n", "",
 	    "", r->min, r->max, r->load, r->note);
 }
@@ -1002,7 +1007,8 @@ main(int argc, char **argv)
 		uint64_t *ids = xmalloc(opt.rows * sizeof(*ids));
 		static const char schema_json[] = "{\"headerRow\": true, "
 		    "\"columns\": [{\"sourceHeader\": \"email\", "
-		    "\"type\": \"fingerprint\"}]}\n";
+		    "\"targetHeader\": \"email\", \"type\": "
+		    "\"fingerprint\"}]}\n";
 		FILE *f;
 		int t;
 
@@ -1067,7 +1073,7 @@ main(int argc, char **argv)
 	printf("# two tables of %" PRIu64 " fingerprints, %" PRIu64
 	    " common (%s); medians of %u counts\n", opt.rows, half,
 	    opt.psictl != NULL ? "HMACs by psictl" : "random", opt.runs);
-	printf("%-22s %12s   %-20s%s\n", "", "value", "", "target");
+	printf("%-22s %12s   %-20s%s\n", "measure", "value", "", "target");
 	if (rp.done) {
 		for (i = 0; i < 2; i++)
 			printf("%-22s %10.0f/s   %-20s>= %.0f/s: %s\n",
