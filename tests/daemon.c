@@ -137,6 +137,8 @@ daemon_alive(struct daemon *d)
 	return true;
 }
 
+static void check_log(const struct daemon *d);
+
 void
 daemon_stop(struct daemon *d)
 {
@@ -147,6 +149,7 @@ daemon_stop(struct daemon *d)
 	kill(d->pid, SIGTERM);
 	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
 	d->pid = 0;
+	check_log(d);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "psid did not exit cleanly on SIGTERM (status %d)", status);
 }
@@ -161,12 +164,31 @@ daemon_kill(struct daemon *d)
 	}
 }
 
+/* Fail the test if psid's log holds a sanitizer's report. */
+static void
+check_log(const struct daemon *d)
+{
+	char path[512], *log;
+
+	snprintf(path, sizeof(path), "%s/psid.log", d->dir);
+	if ((log = read_file(path, NULL)) == NULL)
+		return;
+	ck_assert_msg(strstr(log, "AddressSanitizer") == NULL &&
+	    strstr(log, "LeakSanitizer") == NULL &&
+	    strstr(log, "ThreadSanitizer") == NULL &&
+	    strstr(log, "runtime error:") == NULL,
+	    "psid's log reports a sanitizer error:\n%s", log);
+	free(log);
+}
+
 void
 daemon_cleanup(struct daemon *d)
 {
 	char *dir;
 
-	daemon_kill(d);
+	/* A clean stop, so that a sanitized psid reports leaks at exit. */
+	if (daemon_alive(d))
+		daemon_stop(d);
 	if (d->dir[0] != '\0' && getenv("PSID_KEEP") == NULL) {
 		dir = strdup(d->dir);
 		scratch_remove(dir);
