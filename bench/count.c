@@ -131,11 +131,26 @@ cleanup(void)
 		nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* SIGINT and the like: the same, with async-signal-safe calls only. */
 static void
 on_signal(int sig)
 {
-	if (psid_pid > 0)
+	pid_t pid;
+
+	if (psid_pid > 0) {
 		kill(psid_pid, SIGTERM);
+		waitpid(psid_pid, NULL, 0);
+	}
+	if (remove_workdir && workdir[0] != '\0' && (pid = fork()) >= 0) {
+		if (pid == 0) {
+			char *argv[] = { "rm", "-rf", workdir, NULL };
+			char *envp[] = { NULL };
+
+			execve("/bin/rm", argv, envp);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -46,6 +46,28 @@ psid_strerror(int error)
 		return "cryptographic library failure";
 	case PSID_ERR_UNSUPPORTED:
 		return "unsupported value";
+	case PSID_ERR_NETWORK:
+		return "cannot reach psid, or the connection failed";
+	case PSID_ERR_TLS:
+		return "TLS set-up or handshake with psid failed";
+	case PSID_ERR_PROTOCOL:
+		return "psid broke the protocol";
+	case PSID_ERR_NOT_FOUND:
+		return "no such collaboration or table";
+	case PSID_ERR_FORBIDDEN:
+		return "not allowed to this member";
+	case PSID_ERR_CONFLICT:
+		return "the table exists";
+	case PSID_ERR_REFUSED:
+		return "psid refused the table's cells";
+	case PSID_ERR_LIMIT:
+		return "a limit of psid is exceeded";
+	case PSID_ERR_UNAVAILABLE:
+		return "psid is unavailable (shutting down or full)";
+	case PSID_ERR_SERVER:
+		return "psid failed internally";
+	case PSID_ERR_BAD_REQUEST:
+		return "psid found the request malformed";
 	}
 	return "unknown error";
 }

@@ -19,5 +19,6 @@ Suite *make_server_suite(void);
 Suite *make_tls_suite(void);
 Suite *make_storage_suite(void);
 Suite *make_tables_suite(void);
+Suite *make_client_net_suite(void);
 
 #endif
