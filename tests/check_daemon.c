@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -499,6 +502,179 @@ START_TEST(test_psid_killed_mid_upload)
 }
 END_TEST
 
+/* psid's resident memory in KiB. */
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], *status, *p;
+	long kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((status = read_file(path, NULL)) == NULL)
+		return -1;
+	if ((p = strstr(status, "VmRSS:")) != NULL)
+		kib = strtol(p + 6, NULL, 10);
+	free(status);
+	return kib;
+}
+
+/*
+ * Upload `rows` rows of (the same fingerprint, a sealed-looking cell of
+ * about 1 KiB), so that a self-join returns rows x rows rows.
+ */
+static void
+upload_heavy(struct raw *r, const char *collab, const char *table,
+    uint32_t rows)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
+	Psid__UploadChunk ch = PSID__UPLOAD_CHUNK__INIT;
+	Psid__Column email = PSID__COLUMN__INIT, body = PSID__COLUMN__INIT;
+	Psid__Column *cols[2] = { &email, &body };
+	Psid__AnalysisRule rule = PSID__ANALYSIS_RULE__INIT;
+	Psid__Response *resp;
+	uint8_t raw[750], *cells, *w;
+	char fp[53], sealed[1100];
+	uint64_t seed = 5;
+	uint32_t i;
+
+	email.name = (char *)"email";
+	email.type = PSID__COLUMN_TYPE__COLUMN_FINGERPRINT;
+	body.name = (char *)"body";
+	body.type = PSID__COLUMN_TYPE__COLUMN_SEALED;
+	rule.kind = PSID__ANALYSIS_RULE__KIND__LIST;
+	b.collaboration_id = (char *)collab;
+	b.table = (char *)table;
+	b.columns = cols;
+	b.n_columns = 2;
+	b.rule = &rule;
+	req.id = 80;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_BEGIN;
+	req.upload_begin = &b;
+	resp = call(r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	psid__response__free_unpacked(resp, NULL);
+	fp_cell(1, fp);
+	w = cells = malloc((size_t)rows * 1100);
+	for (i = 0; i < rows; i++) {
+		fill_rand(&seed, raw, sizeof(raw));
+		memcpy(sealed, "02:enc:", 7);
+		EVP_EncodeBlock((unsigned char *)sealed + 7, raw, sizeof(raw));
+		w += cells_put(w, fp, 52);
+		w += cells_put(w, sealed, (uint32_t)strlen(sealed));
+	}
+	ch.rows = rows;
+	ch.cells.data = cells;
+	ch.cells.len = (size_t)(w - cells);
+	req.id = 81;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
+	req.upload_chunk = &ch;
+	ck_assert_int_eq(raw_send(r, &req), 0);
+	free(cells);
+	resp = send_commit(r, 82, rows);
+	ck_assert_msg(code_of(resp) == PSID__ERROR_CODE__OK, "commit: %s",
+	    resp->error != NULL ? resp->error->message : "");
+	psid__response__free_unpacked(resp, NULL);
+}
+
+START_TEST(test_slow_reader_is_held_back)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Join j = PSID__JOIN__INIT;
+	Psid__ColumnRef ref = PSID__COLUMN_REF__INIT;
+	char *cols[1] = { (char *)"body" }, id[37];
+	Psid__Response *resp;
+	uint64_t rows = 0;
+	long before, stalled;
+	struct raw r;
+	int parts = 0;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, true);
+	upload_heavy(&r, id, "heavy", 500);
+	/* 500 x 500 rows of ~1 KiB: a result of about 250 MiB. */
+	ref.table = (char *)"heavy";
+	ref.column = (char *)"email";
+	j.collaboration_id = id;
+	j.left = &ref;
+	j.right = &ref;
+	j.left_columns = cols;
+	j.n_left_columns = 1;
+	req.id = 90;
+	req.body_case = PSID__REQUEST__BODY_JOIN;
+	req.join = &j;
+	before = rss_kib(d.pid);
+	ck_assert_int_eq(raw_send(&r, &req), 0);
+	sleep(2);		/* read nothing meanwhile */
+	stalled = rss_kib(d.pid);
+	ck_assert_msg(stalled - before < 64 * 1024, "psid grew by %ld KiB "
+	    "for a reader that does not read", stalled - before);
+	for (;;) {
+		resp = raw_recv(&r);
+		ck_assert_ptr_nonnull(resp);
+		ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+		rows += resp->join_rows->rows;
+		parts++;
+		if (resp->done) {
+			psid__response__free_unpacked(resp, NULL);
+			break;
+		}
+		psid__response__free_unpacked(resp, NULL);
+	}
+	ck_assert_uint_eq(rows, 500 * 500);
+	ck_assert_int_gt(parts, 100);
+	raw_close(&r);
+}
+END_TEST
+
+START_TEST(test_connection_bound_and_timeouts)
+{
+	struct raw a, b, c;
+	struct sockaddr_in sin;
+	char id[37];
+	int fd;
+	uint8_t byte;
+
+	/* Two connections at most: the third is closed at once. */
+	ck_assert_int_eq(raw_connect(&a, &d, "alice", 0), 0);
+	make_collab(&a, id, false);
+	ck_assert_int_eq(raw_connect(&b, &d, "bob", 0), 0);
+	ck_assert_int_eq(raw_connect(&c, &d, "carol", 0), -1);
+	raw_close(&c);
+	raw_close(&b);
+	usleep(200000);
+	/* Idle for over a second: psid closes the connection. */
+	sleep(2);
+	ck_assert(raw_closed(&a));
+	raw_close(&a);
+	/* A TCP peer that never starts TLS is dropped after a second. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(d.port));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	{
+		struct timeval tv = { 5, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	ck_assert_int_eq(read(fd, &byte, 1), 0);	/* EOF, not timeout */
+	close(fd);
+	still_serving(id);
+}
+END_TEST
+
+static void
+setup_limits(void)
+{
+	static const char *const extra[] = { "--max-connections", "2",
+	    "--idle-timeout", "1", "--handshake-timeout", "1", NULL };
+
+	daemon_start(&d, extra);
+}
+
 Suite *
 make_daemon_suite(void)
 {
@@ -515,6 +691,12 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_bad_fingerprint_refuses_upload);
 	tcase_add_test(tc, test_client_killed_mid_upload);
 	tcase_add_test(tc, test_psid_killed_mid_upload);
+	tcase_add_test(tc, test_slow_reader_is_held_back);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup_limits, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_connection_bound_and_timeouts);
 	suite_add_tcase(s, tc);
 	return s;
 }
