@@ -120,8 +120,9 @@ next_row(struct upload *u, bool *more)
 		return table_csv_error(u->report, u->path, line, rc);
 	if (u->row.count != u->ncolumns)
 		return report_fail(u->report, PSID_ERR_CSV, line, NULL,
-		    "%s: line %" PRIu64 ": %zu fields, but the header has %zu",
-		    u->path, line, u->row.count, u->ncolumns);
+		    "%s: line %" PRIu64 ": %zu field%s, but the header has %zu",
+		    u->path, line, u->row.count, u->row.count == 1 ? "" : "s",
+		    u->ncolumns);
 	for (i = 0; i < u->row.count; i++)
 		if (u->row.fields[i].len > PSID_MAX_CELL_LEN)
 			return report_fail(u->report, PSID_ERR_CSV, line,
@@ -178,7 +179,7 @@ column_types(struct upload *u)
 	if (bad < u->ncolumns)
 		return report_fail(u->report, PSID_ERR_SCHEMA, 0, u->names[bad],
 		    "%s: column \"%s\" has no non-empty cell, so its type "
-		    "cannot be inferred: give the schema", u->path,
+		    "cannot be inferred: a schema is needed", u->path,
 		    u->names[bad]);
 	/* Back to the first data row for the real pass. */
 	u->rows = 0;

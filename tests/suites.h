@@ -20,5 +20,6 @@ Suite *make_tls_suite(void);
 Suite *make_storage_suite(void);
 Suite *make_tables_suite(void);
 Suite *make_client_net_suite(void);
+Suite *make_client_wire_suite(void);
 
 #endif
