@@ -318,7 +318,9 @@ upload_check_cell(struct upload *up, size_t col, const uint8_t *cell,
 		if (len > CELL_MAX || (len - 7) % 4 != 0)
 			return "a sealed cell of a bad length";
 		n = EVP_DecodeBlock(up->sealed, cell + 7, (int)(len - 7));
-		if (n < SEALED_MIN_BYTES + 2)
+		/* The count includes a zero byte per '=' of padding. */
+		n -= (cell[len - 1] == '=') + (cell[len - 2] == '=');
+		if (n < SEALED_MIN_BYTES)
 			return "a sealed cell with bad Base64, or too short";
 		return NULL;
 	default:
