@@ -168,6 +168,18 @@ net_ssl_wait(struct psid_conn *conn, int ret, const char *doing)
 		    "connection", conn->peer);
 	case SSL_ERROR_SYSCALL:
 		ERR_clear_error();
+		/*
+		 * In TLS 1.3 psid checks the client's certificate after the
+		 * client's handshake is done: a refusal shows on the first
+		 * request, as a closed or reset connection.
+		 */
+		if (conn->next_id <= 2 && (conn->last_errno == 0 ||
+		    conn->last_errno == ECONNRESET ||
+		    conn->last_errno == EPIPE))
+			return net_fail(conn, PSID_ERR_TLS, "%s: psid closed "
+			    "the connection after the TLS handshake: most "
+			    "likely it refused this client's certificate (is "
+			    "it signed by psid's CA?)", conn->peer);
 		if (conn->last_errno == 0)
 			return net_fail(conn, PSID_ERR_NETWORK, "%s: psid "
 			    "closed the connection", conn->peer);

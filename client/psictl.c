@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * psictl.c: the command-line client of psid. This file holds the table
- * commands of C3R's CLI, offline: encrypt, decrypt, schema --template,
- * keygen. Each command parses its options, calls libpsid and turns the
- * result into an exit status and one line on stderr.
+ * psictl.c: the command-line client of psid. This file holds main, the
+ * diagnostics every command shares, and the table commands of C3R's CLI:
+ * encrypt (with the settings from psid when given --server), decrypt,
+ * schema --template, keygen. The commands that talk to psid are in
+ * psictl_remote.c and psictl_transfer.c. Each command parses its
+ * options, calls libpsid and turns the result into an exit status and
+ * one line on stderr.
  */
 #include "config.h"
 
@@ -18,13 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "psid/client.h"
+#include "psictl.h"
 
-#define EXIT_USAGE 2
+const char *progname = "psictl";
 
-static const char *progname = "psictl";
-
-static void
+void
 usage(FILE *f)
 {
 	fprintf(f,
@@ -33,16 +34,35 @@ usage(FILE *f)
 	    "           [--allow-joins-on-columns-with-different-names] [--preserve-nulls]\n"
 	    "           [--csv-input-null-value V] [--csv-output-null-value V]\n"
 	    "           [--overwrite] [--threads N] [--temp-dir DIR]\n"
+	    "       %s encrypt INPUT --schema FILE --id UUID CONNECTION [--output FILE]\n"
+	    "           [--secret-file FILE] [...] (the settings from psid)\n"
 	    "       %s decrypt INPUT --id UUID [--output FILE] [--secret-file FILE]\n"
 	    "           [--fail-on-fingerprint-columns] [--csv-input-null-value V]\n"
 	    "           [--csv-output-null-value V] [--overwrite] [--threads N]\n"
 	    "       %s schema INPUT --template [--no-headers] [--output FILE] [--overwrite]\n"
 	    "       %s keygen\n"
+	    "       %s collab create --name NAME --member IDENTITY[:upload,query,receive]...\n"
+	    "           [--allow-cleartext] [--allow-duplicates]\n"
+	    "           [--allow-joins-on-columns-with-different-names] [--preserve-nulls]\n"
+	    "       %s collab show --id UUID\n"
+	    "       %s upload --id UUID --table NAME [--replace] [--schema FILE]\n"
+	    "           [--rule aggregation[:MINROWS]|list[:COLUMN,...]] FILE\n"
+	    "       %s tables --id UUID\n"
+	    "       %s delete --id UUID --table NAME\n"
+	    "       %s count --id UUID TABLE.COLUMN TABLE.COLUMN...\n"
+	    "       %s join --id UUID --left TABLE.COLUMN --right TABLE.COLUMN\n"
+	    "           [--left-columns A,B] [--right-columns C,D] -o FILE [--overwrite]\n"
+	    "           [--decrypt [--secret-file FILE]]\n"
+	    "       %s audit --id UUID [--after N]\n"
+	    "The commands that talk to psid take CONNECTION: --server HOST:PORT --ca FILE\n"
+	    "--cert FILE --key FILE, or --config FILE (default: $PSICTL_CONFIG).\n"
 	    "The shared secret comes from C3R_SHARED_SECRET (Base64) or --secret-file.\n",
-	    progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname,
+	    progname, progname, progname, progname, progname, progname,
+	    progname);
 }
 
-static int __attribute__((format(printf, 1, 2)))
+int
 fail_usage(const char *fmt, ...)
 {
 	va_list ap;
@@ -55,14 +75,20 @@ fail_usage(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* ------------------------------------------------------------ progress */
+int
+fail(const char *fmt, ...)
+{
+	va_list ap;
 
-struct progress {
-	struct timespec start;
-	struct timespec last;
-	const char *pass;
-	bool shown;
-};
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+/* ------------------------------------------------------------ progress */
 
 static double
 seconds_between(const struct timespec *a, const struct timespec *b)
@@ -71,7 +97,7 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void
+void
 show_progress(void *arg, const char *pass, uint64_t rows)
 {
 	struct progress *p = arg;
@@ -91,7 +117,7 @@ show_progress(void *arg, const char *pass, uint64_t rows)
 	p->shown = true;
 }
 
-static void
+void
 end_progress(struct progress *p)
 {
 	if (p->shown)
@@ -101,7 +127,7 @@ end_progress(struct progress *p)
 /* ------------------------------------------------------------- secrets */
 
 /* Read the secret: --secret-file's first line, else the environment. */
-static int
+int
 load_keys(const char *secret_file, const char *id, struct psid_keys **keys)
 {
 	char line[1024], *secret;
@@ -147,6 +173,7 @@ enum {
 	OPT_ALLOW_DUPLICATES, OPT_ALLOW_JOINS, OPT_PRESERVE_NULLS,
 	OPT_INPUT_NULL, OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR,
 	OPT_FAIL_ON_FINGERPRINT, OPT_TEMPLATE, OPT_NO_HEADERS, OPT_HELP,
+	OPT_SERVER, OPT_CA, OPT_CERT, OPT_KEY, OPT_CONFIG,
 };
 
 struct command_args {
@@ -157,6 +184,8 @@ struct command_args {
 	const char *secret_file;
 	bool template;
 	bool no_headers;
+	bool any_setting;	/* a setting flag was given */
+	struct conn_args conn;	/* encrypt: the settings from psid */
 	struct psid_csv_options opts;
 };
 
@@ -180,6 +209,11 @@ static const struct option table_options[] = {
 	{ "template", no_argument, NULL, OPT_TEMPLATE },
 	{ "no-headers", no_argument, NULL, OPT_NO_HEADERS },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -231,16 +265,35 @@ parse_args(int argc, char **argv, const int *allowed, struct command_args *a)
 			break;
 		case OPT_ALLOW_CLEARTEXT:
 			a->opts.settings.allow_cleartext = true;
+			a->any_setting = true;
 			break;
 		case OPT_ALLOW_DUPLICATES:
 			a->opts.settings.allow_duplicates = true;
+			a->any_setting = true;
 			break;
 		case OPT_ALLOW_JOINS:
 			a->opts.settings.
 			    allow_joins_on_columns_with_different_names = true;
+			a->any_setting = true;
 			break;
 		case OPT_PRESERVE_NULLS:
 			a->opts.settings.preserve_nulls = true;
+			a->any_setting = true;
+			break;
+		case OPT_SERVER:
+			a->conn.server = optarg;
+			break;
+		case OPT_CA:
+			a->conn.ca = optarg;
+			break;
+		case OPT_CERT:
+			a->conn.cert = optarg;
+			break;
+		case OPT_KEY:
+			a->conn.key = optarg;
+			break;
+		case OPT_CONFIG:
+			a->conn.config = optarg;
 			break;
 		case OPT_INPUT_NULL:
 			a->opts.input_null_value = optarg;
@@ -296,7 +349,7 @@ default_output(const char *input, const char *suffix)
 	return out;
 }
 
-static int
+int
 report_failure(const struct psid_report *report, int rc)
 {
 	fprintf(stderr, "%s: %s\n", progname, report->message[0] != '\0' ?
@@ -306,13 +359,27 @@ report_failure(const struct psid_report *report, int rc)
 
 /* ------------------------------------------------------------- commands */
 
+/*
+ * Whether encrypt takes the settings from psid: when the connection
+ * options name it, or $PSICTL_CONFIG does and no setting flag is given.
+ */
+static bool
+settings_from_psid(const struct command_args *a)
+{
+	const char *config = getenv("PSICTL_CONFIG");
+
+	return conn_args_given(&a->conn) || (!a->any_setting &&
+	    config != NULL && *config != '\0');
+}
+
 static int
 cmd_encrypt_decrypt(int argc, char **argv, bool encrypt)
 {
 	static const int encrypt_opts[] = { OPT_SCHEMA, OPT_ID, OPT_OUTPUT,
 	    OPT_OVERWRITE, OPT_SECRET_FILE, OPT_ALLOW_CLEARTEXT,
 	    OPT_ALLOW_DUPLICATES, OPT_ALLOW_JOINS, OPT_PRESERVE_NULLS,
-	    OPT_INPUT_NULL, OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR, 0 };
+	    OPT_INPUT_NULL, OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR,
+	    OPT_SERVER, OPT_CA, OPT_CERT, OPT_KEY, OPT_CONFIG, 0 };
 	static const int decrypt_opts[] = { OPT_ID, OPT_OUTPUT, OPT_OVERWRITE,
 	    OPT_SECRET_FILE, OPT_INPUT_NULL, OPT_OUTPUT_NULL, OPT_THREADS,
 	    OPT_FAIL_ON_FINGERPRINT, 0 };
@@ -330,6 +397,9 @@ cmd_encrypt_decrypt(int argc, char **argv, bool encrypt)
 		return fail_usage("%s", "--schema FILE is required");
 	if (a.id == NULL)
 		return fail_usage("%s", "--id UUID is required");
+	if (conn_args_given(&a.conn) && a.any_setting)
+		return fail_usage("%s", "the setting flags do not go with the "
+		    "connection options: the settings come from psid");
 	if (a.output == NULL &&
 	    (a.output = output = default_output(a.input, ".out.csv")) == NULL)
 		return report_failure(&(struct psid_report){ 0 },
@@ -337,6 +407,12 @@ cmd_encrypt_decrypt(int argc, char **argv, bool encrypt)
 	if (load_keys(a.secret_file, a.id, &keys) != 0) {
 		free(output);
 		return EXIT_FAILURE;
+	}
+	if (encrypt && settings_from_psid(&a) &&
+	    (rc = remote_settings(&a.conn, a.id, &a.opts.settings)) != 0) {
+		psid_keys_free(keys);
+		free(output);
+		return rc;
 	}
 	if (isatty(STDERR_FILENO)) {
 		a.opts.progress = show_progress;
@@ -434,5 +510,19 @@ main(int argc, char **argv)
 		return cmd_schema(argc - 1, argv + 1);
 	if (strcmp(cmd, "keygen") == 0)
 		return cmd_keygen(argc - 1, argv + 1);
+	if (strcmp(cmd, "collab") == 0)
+		return cmd_collab(argc - 1, argv + 1);
+	if (strcmp(cmd, "upload") == 0)
+		return cmd_upload(argc - 1, argv + 1);
+	if (strcmp(cmd, "tables") == 0)
+		return cmd_tables(argc - 1, argv + 1);
+	if (strcmp(cmd, "delete") == 0)
+		return cmd_delete(argc - 1, argv + 1);
+	if (strcmp(cmd, "count") == 0)
+		return cmd_count(argc - 1, argv + 1);
+	if (strcmp(cmd, "join") == 0)
+		return cmd_join(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	return fail_usage("unknown command '%s'", cmd);
 }

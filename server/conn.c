@@ -50,6 +50,7 @@ struct conn {
 	bool closing;			/* flush what is queued, then close */
 	bool busy;			/* a job is queued or running */
 	bool open;			/* counted in srv->nconns */
+	size_t out_max;			/* max_in_flight when accepted */
 
 	pthread_mutex_t lock;		/* guards the fields below */
 	pthread_cond_t drained;		/* the queue shrank, or gone */
@@ -113,7 +114,7 @@ conn_send(struct conn *c, const Psid__Response *response)
 	f->data = data;
 	f->len = len;
 	pthread_mutex_lock(&c->lock);
-	while (!c->gone && c->out_bytes >= CONN_OUT_QUEUE_MAX)
+	while (!c->gone && c->out_bytes >= c->out_max)
 		pthread_cond_wait(&c->drained, &c->lock);
 	if (c->gone) {
 		pthread_mutex_unlock(&c->lock);
@@ -393,9 +394,16 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 }
 
 /* Close the socket; the conn itself goes once no job of it runs. */
+static bool
+srv_stopping_drained(const struct server *srv)
+{
+	return srv->stopping && srv->nconns == 0;
+}
+
 static void
 conn_close(struct conn *c, const char *why)
 {
+	struct server *srv = c->srv;
 	struct out_frame *f;
 
 	if (c->bev == NULL)
@@ -408,6 +416,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->open) {
 		c->open = false;
 		c->srv->nconns--;
+		atomic_fetch_sub(&c->srv->stats.connections, 1);
 	}
 	pthread_mutex_lock(&c->lock);
 	c->gone = true;
@@ -422,6 +431,8 @@ conn_close(struct conn *c, const char *why)
 	pthread_mutex_unlock(&c->lock);
 	if (!c->busy)
 		conn_free(c);
+	if (srv_stopping_drained(srv))
+		server_drained(srv);
 }
 
 /* The reason OpenSSL gave for a failed connection, or "". */
@@ -546,7 +557,9 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *addr,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	c->open = true;
+	c->out_max = cfg->max_in_flight;
 	srv->nconns++;
+	atomic_fetch_add(&srv->stats.connections, 1);
 	atomic_fetch_add(&srv->stats.connections_total, 1);
 	log_debug("%s: accepted", host);
 	return;
@@ -567,6 +580,23 @@ conn_close_all(struct server *srv)
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		conn_close(c, NULL);
+	}
+}
+
+void
+conn_shutdown(struct server *srv)
+{
+	struct conn *c, *next;
+
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->bev == NULL)
+			continue;
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+		if (!c->busy && c->out_head == NULL && evbuffer_get_length(
+		    bufferevent_get_output(c->bev)) == 0)
+			conn_close(c, NULL);
 	}
 }
 

@@ -26,8 +26,6 @@ struct conn;
 struct server;
 struct upload;
 
-/* Replies a connection may hold queued beyond its socket buffer. */
-#define CONN_OUT_QUEUE_MAX	(4u << 20)
 /* Bytes handed to the socket's output at a time. */
 #define CONN_OUT_HIGH		(1u << 20)
 
@@ -44,6 +42,13 @@ void conn_accept(struct server *srv, int fd, const struct sockaddr *addr,
  * running jobs see their connection gone. Loop thread only.
  */
 void conn_close_all(struct server *srv);
+
+/*
+ * Begin a graceful stop: read no more requests; close each connection
+ * once its request in flight is answered (idle ones at once); when the
+ * last one closes, server_drained is called. Loop thread only.
+ */
+void conn_shutdown(struct server *srv);
 
 /*
  * Free every connection left once the workers are stopped (shutdown).

@@ -15,6 +15,27 @@
 #include "server.h"
 #include "store.h"
 
+/* Note one request's latency in its operation's histogram. */
+static void
+latency_note(struct server *srv, int body_case, const struct timespec *t0)
+{
+	struct timespec t1;
+	uint64_t us;
+	unsigned bin = 0;
+	int op = body_case - PSID__REQUEST__BODY_CREATE_COLLABORATION;
+
+	if (op < 0 || op >= LATENCY_OPS)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000u +
+	    (uint64_t)((t1.tv_nsec - t0->tv_nsec) / 1000);
+	while (bin + 1 < LATENCY_BINS && (us >> bin) > 1)
+		bin++;
+	pthread_mutex_lock(&srv->latency.lock);
+	srv->latency.bins[op][bin]++;
+	pthread_mutex_unlock(&srv->latency.lock);
+}
+
 void
 dispatch_request(struct conn *c, const Psid__Request *req)
 {
@@ -24,7 +45,9 @@ dispatch_request(struct conn *c, const Psid__Request *req)
 		.identity = conn_identity(c),
 		.msg = req,
 	};
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	switch (req->body_case) {
 	case PSID__REQUEST__BODY_CREATE_COLLABORATION:
 		handle_create_collaboration(&rq);
@@ -67,6 +90,7 @@ dispatch_request(struct conn *c, const Psid__Request *req)
 		    "request without a known body");
 		break;
 	}
+	latency_note(rq.srv, req->body_case, &t0);
 }
 
 static int

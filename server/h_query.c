@@ -101,7 +101,7 @@ handle_count(const struct request *rq)
 			off = sizeof(detail) - 1;
 	}
 	rc = store_read_count(rd, v.id, sets, m->n_sets,
-	    rq->srv->config->count_threads, &count, err, sizeof(err));
+	    rq->srv->count_threads, &count, err, sizeof(err));
 	store_read_end(rd);
 	rd = NULL;
 	if (rc != STORE_OK) {

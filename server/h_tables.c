@@ -218,13 +218,59 @@ out:
 	policy_collab_free(&v);
 }
 
+/* The operations' names, by Request body case (10 onwards). */
+static const char *const op_names[LATENCY_OPS] = {
+	"create_collaboration", "get_collaboration", "upload_begin",
+	"upload_chunk", "upload_commit", "upload_abort", "list_tables",
+	"delete_table", "count", "join", "read_audit", "stats",
+};
+
+/* The upper bound, in ms, of the bin holding quantile q of n. */
+static double
+quantile_ms(const uint64_t *bins, uint64_t n, double q)
+{
+	uint64_t seen = 0, rank = (uint64_t)(q * (double)n);
+	unsigned b;
+
+	for (b = 0; b < LATENCY_BINS; b++) {
+		seen += bins[b];
+		if (seen > rank)
+			break;
+	}
+	return (double)(UINT64_C(1) << (b < 63 ? b + 1 : 63)) / 1000.0;
+}
+
 void
 handle_stats(const struct request *rq)
 {
 	Psid__Response resp = PSID__RESPONSE__INIT;
 	Psid__StatsReply st = PSID__STATS_REPLY__INIT;
+	Psid__LatencySummary sums[LATENCY_OPS], *psums[LATENCY_OPS];
+	uint64_t bins[LATENCY_OPS][LATENCY_BINS];
 	struct server *srv = rq->srv;
+	unsigned op, b;
 
+	pthread_mutex_lock(&srv->latency.lock);
+	memcpy(bins, srv->latency.bins, sizeof(bins));
+	pthread_mutex_unlock(&srv->latency.lock);
+	for (op = 0; op < LATENCY_OPS; op++) {
+		uint64_t n = 0;
+
+		for (b = 0; b < LATENCY_BINS; b++)
+			n += bins[op][b];
+		if (n == 0 || op_names[op] == NULL)
+			continue;
+		psid__latency_summary__init(&sums[st.n_latency]);
+		sums[st.n_latency].operation = (char *)op_names[op];
+		sums[st.n_latency].count = n;
+		sums[st.n_latency].p50_ms = quantile_ms(bins[op], n, 0.50);
+		sums[st.n_latency].p90_ms = quantile_ms(bins[op], n, 0.90);
+		sums[st.n_latency].p99_ms = quantile_ms(bins[op], n, 0.99);
+		psums[st.n_latency] = &sums[st.n_latency];
+		st.n_latency++;
+	}
+	st.latency = psums;
+	st.connections = atomic_load(&srv->stats.connections);
 	st.uptime_seconds = (uint64_t)(time(NULL) - srv->started);
 	st.connections_total = atomic_load(&srv->stats.connections_total);
 	st.uploads = atomic_load(&srv->stats.uploads);

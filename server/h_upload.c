@@ -227,7 +227,7 @@ handle_upload_begin(const struct request *rq)
 	    v.collab->settings->preserve_nulls;
 	up->replace = b->replace;
 	rc = store_upload_begin(rq->srv->store, v.id, b->table, up->nfp,
-	    rq->srv->config->tmp_dir, &up->st, err, sizeof(err));
+	    rq->srv->tmp_dir, &up->st, err, sizeof(err));
 	if (rc != STORE_OK) {
 		log_warnx("%s/%s: upload: %s", v.id, b->table, err);
 		upload_free(up);

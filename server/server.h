@@ -16,6 +16,9 @@
 
 #include <openssl/ssl.h>
 
+#include <pthread.h>
+
+#include "conf.h"
 #include "log.h"
 
 struct event_base;
@@ -24,34 +27,9 @@ struct store;
 struct worker_pool;
 struct conn;
 
-/* What psid is told on its command line (and, later, its config file). */
-struct psid_config {
-	const char *listen;		/* HOST:PORT; port 0: any free one */
-	const char *state_dir;		/* the LMDB environment */
-	const char *ca_file;		/* PEM: the members' CA */
-	const char *cert_file;		/* PEM: psid's certificate */
-	const char *key_file;		/* PEM: its key */
-	const char *tmp_dir;		/* upload staging; NULL: $TMPDIR */
-	const char *port_file;		/* write the bound port here */
-	unsigned max_connections;
-	size_t max_frame;		/* largest request payload */
-	unsigned handshake_timeout;	/* seconds */
-	unsigned idle_timeout;		/* seconds */
-	unsigned workers;		/* worker threads */
-	unsigned count_threads;		/* threads per count; 0: CPUs */
-	uint64_t map_size;		/* bytes; 0: the store's default */
-	bool foreground;
-	enum log_level log_level;
-};
-
-/* The defaults, as psid(8) documents them. */
-#define CONFIG_MAX_CONNECTIONS	256
-#define CONFIG_HANDSHAKE_TIMEOUT 10
-#define CONFIG_IDLE_TIMEOUT	300
-#define CONFIG_WORKERS		4
-
 /* Counters, updated from any thread. */
 struct server_stats {
+	atomic_uint_fast64_t connections;	/* open now */
 	atomic_uint_fast64_t connections_total;
 	atomic_uint_fast64_t uploads;
 	atomic_uint_fast64_t queries;
@@ -59,20 +37,39 @@ struct server_stats {
 	atomic_uint_fast64_t bytes_out;
 };
 
+/* Request latencies per operation, in power-of-two microsecond bins. */
+#define LATENCY_OPS	16		/* Request body cases 10..25 */
+#define LATENCY_BINS	40
+struct latency {
+	pthread_mutex_t lock;
+	uint64_t bins[LATENCY_OPS][LATENCY_BINS];
+};
+
 TAILQ_HEAD(conn_list, conn);
 
 struct server {
-	const struct psid_config *config;
+	/*
+	 * The configuration in force: the loop thread's only (a reload
+	 * replaces it). Workers use the copies below, fixed at start.
+	 */
+	struct psid_config *config;
+	const char *tmp_dir;		/* for workers: upload staging */
+	unsigned count_threads;		/* for workers */
 	struct event_base *base;
-	SSL_CTX *ssl_ctx;
+	SSL_CTX *ssl_ctx;		/* for new connections */
 	struct store *store;
 	struct worker_pool *pool;
-	struct evconnlistener *listener;
+	struct evconnlistener *listeners[CONF_MAX_LISTEN];
+	size_t nlisteners;
 	struct conn_list conns;		/* every conn not yet freed */
 	unsigned nconns;		/* of them, those still open */
 	bool stopping;
 	time_t started;
 	struct server_stats stats;
+	struct latency latency;
 };
+
+/* Called by conn.c when the last connection closes while stopping. */
+void server_drained(struct server *srv);
 
 #endif /* PSID_SERVER_H */

@@ -74,7 +74,7 @@ spawn(struct daemon *d, const char *const *extra)
 	argv[n++] = "--key";
 	argv[n++] = daemon_pki(d, "server.key");
 	argv[n++] = "--map-size";
-	argv[n++] = "1";
+	argv[n++] = "1G";
 	for (i = 0; extra != NULL && extra[i] != NULL && n < 39; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
