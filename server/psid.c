@@ -437,6 +437,8 @@ main(int argc, char **argv)
 			port = p;
 		log_info("listening on %s (port %u)", cfg.listen[i], p);
 	}
+	if (cfg.port_file != NULL)
+		write_port_file(cfg.port_file, port);
 	/* Sockets bound, key read: root is no longer needed. */
 	switch (privdrop(cfg.user, cfg.state_dir, err, sizeof(err))) {
 	case 0:
@@ -463,8 +465,6 @@ main(int argc, char **argv)
 		evconnlistener_set_error_cb(srv.listeners[i], accept_error_cb);
 		evconnlistener_enable(srv.listeners[i]);
 	}
-	if (cfg.port_file != NULL)
-		write_port_file(cfg.port_file, port);
 	log_info("state in %s; running as uid %u", cfg.state_dir,
 	    (unsigned)getuid());
 	sd_notify_send("READY=1");
