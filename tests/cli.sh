@@ -150,5 +150,53 @@ check "missing --schema exits 2" [ $? -eq 2 ]
 check "option of another command exits 2" [ $? -eq 2 ]
 check "help exits 0" "$PSICTL" --help >/dev/null
 
+# --- the connection settings of the commands that talk to psid, checked
+# before any connection is tried (no psid needed)
+mkdir -p conf
+printf 'server = 127.0.0.1:1\nfoo = bar\n' >conf/unknown.conf
+printf '[psid]\nserver = 127.0.0.1:1\n' >conf/section.conf
+printf 'server = a:1\nserver = b:1\n' >conf/twice.conf
+printf 'server = nocolon\nca = a\ncert = b\nkey = c\n' >conf/noport.conf
+printf '# alice\nserver = 127.0.0.1:1\nca = ca.pem\ncert = /nonexistent/a.pem\nkey = k\n' \
+	>conf/relative.conf
+expect_fail "config: an unknown key names its line" none \
+	'conf/unknown.conf: line 2: unknown key "foo"' -- tables --id $ID \
+	--config conf/unknown.conf
+expect_fail "config: sections are refused" none 'section \[psid\]' -- \
+	tables --id $ID --config conf/section.conf
+expect_fail "config: a key given twice" none 'line 2: server is given twice' -- \
+	tables --id $ID --config conf/twice.conf
+expect_fail "config: a server without a port" none "server 'nocolon'" -- \
+	tables --id $ID --config conf/noport.conf
+expect_fail "config: a missing file" none 'nosuch.conf: No such file' -- \
+	tables --id $ID --config nosuch.conf
+expect_fail "config: paths relative to the file's directory" none \
+	'conf/ca.pem: cannot load the CA' -- tables --id $ID \
+	--config conf/relative.conf
+expect_fail "config: the command line over the file" none \
+	'other.pem: cannot load the CA' -- tables --id $ID \
+	--config conf/relative.conf --ca other.pem
+PSICTL_CONFIG=conf/twice.conf expect_fail "config: \$PSICTL_CONFIG" none \
+	'twice.conf: line 2' -- tables --id $ID
+usage_rc() { # usage_rc NAME ARGS...: psictl exits 2
+	name=$1; shift
+	(unset PSICTL_CONFIG; "$PSICTL" "$@" >/dev/null 2>&1)
+	check "$name exits 2" [ $? -eq 2 ]
+}
+usage_rc "no connection settings" tables --id $ID
+usage_rc "an unknown ability" collab create --name n --member bob:write \
+	--server h:1 --ca a --cert b --key c
+usage_rc "a count of one set" count --id $ID a.b --server h:1 --ca a \
+	--cert b --key c
+usage_rc "TABLE.COLUMN without a dot" count --id $ID ab a.b --server h:1 \
+	--ca a --cert b --key c
+usage_rc "--secret-file without --decrypt" join --id $ID --left a.b \
+	--right c.d --left-columns x -o j.csv --secret-file s --server h:1 \
+	--ca a --cert b --key c
+usage_rc "a setting flag with --server" encrypt "$F/data_sample_with_quotes.csv" \
+	--schema "$F/config_sample.json" --id $ID --allow-cleartext --server h:1
+usage_rc "a bad rule" upload --id $ID --table t --rule sum x.csv \
+	--server h:1 --ca a --cert b --key c
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
