@@ -4,7 +4,8 @@
  * (fakepsid.h) over real TLS 1.3 on 127.0.0.1: what each call sends and
  * how it reads multi-part replies; uploads refused early (the client stops
  * sending, commits, and names the file's line and the column), refused at
- * commit, closed with UploadAbort after a local CSV error, and committed;
+ * commit, closed with UploadAbort after a local CSV error, cut by a
+ * hang-up (an error, never a SIGPIPE), and committed;
  * joins written as CSV, or not at all when psid fails half-way; replies
  * out of turn, oversized or malformed frames, hang-ups and silence; and
  * the handshake's checks (name, CA, TLS 1.3 only).
@@ -480,6 +481,46 @@ START_TEST(test_upload_local_error_aborts)
 }
 END_TEST
 
+/* psid hangs up in the middle of an upload: an error, not a SIGPIPE. */
+static void
+script_hang_up_upload(struct fake *f, SSL *ssl)
+{
+	Psid__Request *r;
+
+	if ((r = EXPECT(UPLOAD_BEGIN)) == NULL)
+		return;
+	fake_ok(ssl, r->id, true);
+	DONE(r);
+	if ((r = EXPECT(UPLOAD_CHUNK)) == NULL)
+		return;
+	DONE(r);
+}
+
+START_TEST(test_upload_hang_up)
+{
+	char *dir = scratch_dir(), path[4096], cell[1100];
+	struct psid_report rep;
+	FILE *f;
+	int i, rc;
+
+	memset(cell, 'x', sizeof(cell) - 1);
+	cell[sizeof(cell) - 1] = '\0';
+	snprintf(path, sizeof(path), "%s", scratch_path(dir, "t.csv"));
+	f = fopen(path, "w");
+	fprintf(f, "v\n");
+	for (i = 0; i < 32 * 1024; i++)
+		fprintf(f, "%s\n", cell);
+	fclose(f);
+	start(script_hang_up_upload, 0);
+	rc = psid_upload_csv(conn, ID, "t", path, NULL, &rep);
+	ck_assert_msg(rc == PSID_ERR_NETWORK, "%s: %s", psid_strerror(rc),
+	    rep.message);
+	ck_assert_str_eq(rep.message, psid_conn_error(conn));
+	finish();
+	scratch_remove(dir);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ join */
 
 /* Pack cells (NULL: a NULL cell) into buf; returns the length. */
@@ -736,6 +777,7 @@ make_client_wire_suite(void)
 	tcase_add_test(tc, test_upload_refused_early);
 	tcase_add_test(tc, test_upload_refused_at_commit);
 	tcase_add_test(tc, test_upload_local_error_aborts);
+	tcase_add_test(tc, test_upload_hang_up);
 	tcase_add_test(tc, test_join);
 	tcase_add_test(tc, test_broken_peers);
 	tcase_add_test(tc, test_tls_checks);
