@@ -384,11 +384,10 @@ handle_upload_chunk(const struct request *rq)
 			if (why != NULL) {
 				snprintf(up->column, sizeof(up->column), "%s",
 				    up->info->columns[col]->name);
+				/* Row and column travel in their fields. */
 				upload_refuse(rq, up,
 				    PSID__ERROR_CODE__INVALID_TABLE, rowid + 1,
-				    "row %llu, column %s: %s",
-				    (unsigned long long)rowid + 1,
-				    up->info->columns[col]->name, why);
+				    "%s", why);
 				goto out;
 			}
 			if (has_fp)
@@ -500,9 +499,8 @@ handle_upload_commit(const struct request *rq)
 			for (i = 0; i < up->info->n_columns; i++)
 				if (up->fp_of[i] == (int)dup.column)
 					name = up->info->columns[i]->name;
-		reply_invalid(rq, dup.row + 1, name, "row %llu, column %s: a "
-		    "fingerprint repeated, where the collaboration does not "
-		    "allow duplicates", (unsigned long long)dup.row + 1, name);
+		reply_invalid(rq, dup.row + 1, name, "a fingerprint repeated, "
+		    "where the collaboration does not allow duplicates");
 		break;
 	}
 	default:

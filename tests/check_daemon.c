@@ -585,7 +585,7 @@ START_TEST(test_slow_reader_is_held_back)
 	char *cols[1] = { (char *)"body" }, id[37];
 	Psid__Response *resp;
 	uint64_t rows = 0;
-	long before, stalled;
+	long before, early, stalled;
 	struct raw r;
 	int parts = 0;
 
@@ -605,10 +605,21 @@ START_TEST(test_slow_reader_is_held_back)
 	req.join = &j;
 	before = rss_kib(d.pid);
 	ck_assert_int_eq(raw_send(&r, &req), 0);
-	sleep(2);		/* read nothing meanwhile */
+	/* Read nothing for 2.5 s: psid must stop producing, not buffer. */
+	usleep(500000);
+	early = rss_kib(d.pid);
+	usleep(2000000);
 	stalled = rss_kib(d.pid);
-	ck_assert_msg(stalled - before < 64 * 1024, "psid grew by %ld KiB "
-	    "for a reader that does not read", stalled - before);
+	ck_assert_msg(stalled - early < 16 * 1024, "psid grew by %ld KiB "
+	    "while its reader did not read", stalled - early);
+	/*
+	 * And in all far less than the 250 MiB result. (A sanitized psid's
+	 * allocator keeps a few hundred MiB of freed memory around, so
+	 * there only the plateau above is checked.)
+	 */
+	if (getenv("PSID_TEST_SANITIZED") == NULL)
+		ck_assert_msg(stalled - before < 64 * 1024, "psid grew by %ld "
+		    "KiB for a reader that does not read", stalled - before);
 	for (;;) {
 		resp = raw_recv(&r);
 		ck_assert_ptr_nonnull(resp);
