@@ -54,12 +54,13 @@ usage(FILE *f)
 	    "           [--left-columns A,B] [--right-columns C,D] -o FILE [--overwrite]\n"
 	    "           [--decrypt [--secret-file FILE]]\n"
 	    "       %s audit --id UUID [--after N]\n"
+	    "       %s stats\n"
 	    "The commands that talk to psid take CONNECTION: --server HOST:PORT --ca FILE\n"
 	    "--cert FILE --key FILE, or --config FILE (default: $PSICTL_CONFIG).\n"
 	    "The shared secret comes from C3R_SHARED_SECRET (Base64) or --secret-file.\n",
 	    progname, progname, progname, progname, progname, progname,
 	    progname, progname, progname, progname, progname, progname,
-	    progname);
+	    progname, progname);
 }
 
 int
@@ -524,5 +525,7 @@ main(int argc, char **argv)
 		return cmd_join(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
 	return fail_usage("unknown command '%s'", cmd);
 }

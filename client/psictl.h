@@ -152,6 +152,7 @@ int cmd_delete(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 /*
  * encrypt --server: fetch the settings of collaboration id from psid.

@@ -314,6 +314,50 @@ out:
 	return rc;
 }
 
+/* ---------------------------------------------------------------- stats */
+
+int
+cmd_stats(int argc, char **argv)
+{
+	static const int opts[] = { CONN_OPTS, 0 };
+	struct remote_args a;
+	struct psid_conn *conn = NULL;
+	struct psid_stats st;
+	size_t i;
+	int rc;
+
+	if ((rc = args_parse(argc, argv, opts, &a)) != 0)
+		goto out;
+	if (a.nargs != 0) {
+		rc = fail_usage("stats takes no operands");
+		goto out;
+	}
+	if ((rc = conn_open(&a.conn, &conn)) != 0)
+		goto out;
+	if ((rc = psid_stats(conn, &st)) != PSID_OK) {
+		rc = args_failed(conn, rc);
+		goto out;
+	}
+	printf("uptime_seconds\t%" PRIu64 "\nconnections\t%" PRIu64 "\n"
+	    "connections_total\t%" PRIu64 "\nuploads\t%" PRIu64 "\n"
+	    "queries\t%" PRIu64 "\nbytes_in\t%" PRIu64 "\nbytes_out\t%"
+	    PRIu64 "\n", st.uptime_seconds, st.connections,
+	    st.connections_total, st.uploads, st.queries, st.bytes_in,
+	    st.bytes_out);
+	if (st.nlatency > 0)
+		printf("operation\tcount\tp50_ms\tp90_ms\tp99_ms\n");
+	for (i = 0; i < st.nlatency; i++)
+		printf("%s\t%" PRIu64 "\t%.3f\t%.3f\t%.3f\n",
+		    st.latency[i].operation, st.latency[i].count,
+		    st.latency[i].p50_ms, st.latency[i].p90_ms,
+		    st.latency[i].p99_ms);
+	rc = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+out:
+	psid_conn_free(conn);
+	args_free(&a);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- audit */
 
 /* Print one field of an audit line: tabs and line ends would break it. */

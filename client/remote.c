@@ -400,3 +400,50 @@ psid_audit_read(struct psid_conn *conn, const char *collab_id,
 	} while (!done);
 	return PSID_OK;
 }
+
+/* ---------------------------------------------------------------- stats */
+
+int
+psid_stats(struct psid_conn *conn, struct psid_stats *out)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Stats st = PSID__STATS__INIT;
+	Psid__Response *r;
+	const Psid__StatsReply *s;
+	size_t i;
+	int rc;
+
+	if ((rc = begin(conn, NULL)) != PSID_OK)
+		return rc;
+	if (out == NULL)
+		return net_fail(conn, PSID_ERR_INVALID, "no stats to fill");
+	memset(out, 0, sizeof(*out));
+	req.body_case = PSID__REQUEST__BODY_STATS;
+	req.stats = &st;
+	if ((rc = net_call(conn, &req, &r)) != PSID_OK ||
+	    (rc = net_expect_body(conn, r, PSID__RESPONSE__BODY_STATS,
+	    "the stats")) != PSID_OK)
+		return rc;
+	s = r->stats;
+	out->uptime_seconds = s->uptime_seconds;
+	out->connections = s->connections;
+	out->connections_total = s->connections_total;
+	out->uploads = s->uploads;
+	out->queries = s->queries;
+	out->bytes_in = s->bytes_in;
+	out->bytes_out = s->bytes_out;
+	for (i = 0; i < s->n_latency && i < PSID_STATS_MAX_OPS; i++) {
+		struct psid_op_latency *l = &out->latency[i];
+
+		snprintf(l->operation, sizeof(l->operation), "%s",
+		    s->latency[i]->operation != NULL ?
+		    s->latency[i]->operation : "");
+		l->count = s->latency[i]->count;
+		l->p50_ms = s->latency[i]->p50_ms;
+		l->p90_ms = s->latency[i]->p90_ms;
+		l->p99_ms = s->latency[i]->p99_ms;
+	}
+	out->nlatency = i;
+	psid__response__free_unpacked(r, NULL);
+	return PSID_OK;
+}

@@ -158,6 +158,14 @@ expect_fail "only the owner deletes" "owner" bob delete --id "$ID2" --table a
 if as alice delete --id "$ID2" --table a 2>stderr; then ok "the owner deletes"; else notok "delete"; cat stderr; fi
 if as bob audit --id "$ID2" | grep -q "alice	delete"; then ok "the audit log shows the delete"; else notok "audit"; fi
 
+as bob stats >stats.txt 2>stderr
+if grep -q "^uploads	[1-9]" stats.txt && grep -q "^queries	[1-9]" stats.txt &&
+	grep -q "^connections	1$" stats.txt && grep -q "^count	[1-9][0-9]*	" stats.txt; then
+	ok "stats: counters and latency percentiles per operation"
+else
+	notok "stats"; cat stats.txt stderr
+fi
+
 kill "$PSID_PID" && wait "$PSID_PID"
 rc=$?
 PSID_PID=

@@ -493,6 +493,34 @@ typedef int psid_audit_fn(void *arg, const struct psid_audit_entry *entry);
 int psid_audit_read(struct psid_conn *conn, const char *collab_id,
     uint64_t after, psid_audit_fn *fn, void *arg);
 
+/* One operation's request latencies, as psid measured them. */
+struct psid_op_latency {
+	char operation[32];	/* e.g. "count", "upload_commit" */
+	uint64_t count;		/* requests since psid started */
+	double p50_ms, p90_ms, p99_ms;	/* upper bounds (power-of-two bins) */
+};
+
+#define PSID_STATS_MAX_OPS 16
+
+/* psid's counters since it started. */
+struct psid_stats {
+	uint64_t uptime_seconds;
+	uint64_t connections;		/* open now */
+	uint64_t connections_total;
+	uint64_t uploads;		/* committed */
+	uint64_t queries;		/* counts and joins answered */
+	uint64_t bytes_in, bytes_out;
+	size_t nlatency;
+	struct psid_op_latency latency[PSID_STATS_MAX_OPS];
+};
+
+/*
+ * psid's counters and per-operation latency percentiles into *out (any
+ * authenticated identity; nothing of a collaboration is in them).
+ * Returns PSID_OK, PSID_ERR_INVALID, or a connection error.
+ */
+int psid_stats(struct psid_conn *conn, struct psid_stats *out);
+
 #ifdef __cplusplus
 }
 #endif
