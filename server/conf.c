@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include <ini.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "conf.h"
 #include "frame.h"
@@ -146,6 +149,40 @@ static const struct number_key number_keys[] = {
 	NUM("map_size", true, 1ull << 20, 1ull << 50, map_size),
 };
 
+/*
+ * Whether path holds what key names: a PEM private key (key), or a PEM
+ * certificate (cert, ca). Errors say which file and why, so that a
+ * config line is reported with its file:line rather than at start.
+ */
+static int
+check_pem(const char *key, const char *path, char *err, size_t err_size)
+{
+	FILE *f;
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, err_size, "%s: %s: %s", key, path,
+		    strerror(errno));
+		return -1;
+	}
+	if (strcmp(key, "key") == 0)
+		pk = PEM_read_PrivateKey(f, NULL, NULL, (void *)"");
+	else
+		x = PEM_read_X509(f, NULL, NULL, (void *)"");
+	fclose(f);
+	ERR_clear_error();
+	if (pk == NULL && x == NULL) {
+		snprintf(err, err_size, "%s: %s: not a PEM %s", key, path,
+		    strcmp(key, "key") == 0 ? "private key (or it is "
+		    "encrypted)" : "certificate");
+		return -1;
+	}
+	EVP_PKEY_free(pk);
+	X509_free(x);
+	return 0;
+}
+
 int
 conf_set(struct psid_config *cfg, const char *key, const char *value,
     char *err, size_t err_size)
@@ -201,6 +238,10 @@ conf_set(struct psid_config *cfg, const char *key, const char *value,
 			snprintf(err, err_size, "%s: a value is required", key);
 			return -1;
 		}
+		if ((slot == &cfg->ca_file || slot == &cfg->cert_file ||
+		    slot == &cfg->key_file) && check_pem(key, value, err,
+		    err_size) != 0)
+			return -1;
 		return dup_into(slot, value) == 0 ? 0 : (snprintf(err,
 		    err_size, "out of memory"), -1);
 	}

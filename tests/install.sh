@@ -88,6 +88,19 @@ else
 	notok "psid -n on a bad config"; cat "$D/err"
 fi
 
+# A key the psid user cannot read: file:line, as that user would see it.
+cp "$ETC/psid.conf" "$D/secret.conf"
+chmod 644 "$D/secret.conf"
+cp "$ETC/pki/alice.key" "$D/root-only.key" && chmod 600 "$D/root-only.key"
+sed -i "s|^key = .*|key = $D/root-only.key|" "$D/secret.conf"
+setpriv --reuid="$RUSER" --regid="$RUSER" --clear-groups \
+	"$PSID" -n -c "$D/secret.conf" >/dev/null 2>"$D/err"
+if [ $? -eq 1 ] && grep -q "secret.conf:[0-9]*: key: .*Permission denied" "$D/err"; then
+	ok "an unreadable key: file:line and exit 1"
+else
+	notok "an unreadable key"; cat "$D/err"
+fi
+
 # A NOTIFY_SOCKET of our own, as systemd's.
 python3 - "$D/notify" "$D/notify.log" <<'EOF' &
 import os, socket, sys
