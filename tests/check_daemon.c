@@ -434,6 +434,42 @@ START_TEST(test_bad_fingerprint_refuses_upload)
 }
 END_TEST
 
+START_TEST(test_upload_abort_leaves_nothing)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadAbort ab = PSID__UPLOAD_ABORT__INIT;
+	Psid__Response *resp;
+	struct raw r;
+	char id[37], *tables;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	upload_table(&r, id, "kept", 500);
+	/* An upload begun, then aborted: nothing of it is stored. */
+	send_begin(&r, 55, id, "gone", true);
+	send_chunk(&r, 56, 0, 3000);
+	req.id = 57;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_ABORT;
+	req.upload_abort = &ab;
+	resp = call(&r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	psid__response__free_unpacked(resp, NULL);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "kept:500");
+	free(tables);
+	/* A chunk after the abort has no upload to go to. */
+	send_chunk(&r, 58, 0, 1);
+	resp = raw_recv(&r);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	psid__response__free_unpacked(resp, NULL);
+	upload_table(&r, id, "gone", 10);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "gone:10,kept:500");
+	free(tables);
+	raw_close(&r);
+}
+END_TEST
+
 START_TEST(test_client_killed_mid_upload)
 {
 	struct raw r;
@@ -701,6 +737,7 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_frame_cut_short);
 	tcase_add_test(tc, test_out_of_order_and_bad_requests);
 	tcase_add_test(tc, test_bad_fingerprint_refuses_upload);
+	tcase_add_test(tc, test_upload_abort_leaves_nothing);
 	tcase_add_test(tc, test_client_killed_mid_upload);
 	tcase_add_test(tc, test_psid_killed_mid_upload);
 	tcase_add_test(tc, test_slow_reader_is_held_back);
