@@ -96,38 +96,52 @@ conn_close_after_reply(struct conn *c)
 
 /* ------------------------------------------------------ worker side */
 
-int
-conn_send(struct conn *c, const Psid__Response *response)
+/* Pack a reply into a new queue entry, or NULL (too large, no memory). */
+static struct out_frame *
+frame_new(const Psid__Response *response)
 {
 	struct out_frame *f;
-	uint8_t *data;
-	size_t len;
 
-	if (frame_pack_response(response, FRAME_MAX_LIMIT, &data, &len) !=
-	    FRAME_OK)
-		return -2;
-	if ((f = malloc(sizeof(*f))) == NULL) {
-		free(data);
-		return -2;
-	}
+	if ((f = malloc(sizeof(*f))) == NULL)
+		return NULL;
 	f->next = NULL;
-	f->data = data;
-	f->len = len;
-	pthread_mutex_lock(&c->lock);
-	while (!c->gone && c->out_bytes >= c->out_max)
-		pthread_cond_wait(&c->drained, &c->lock);
-	if (c->gone) {
-		pthread_mutex_unlock(&c->lock);
-		free(data);
+	if (frame_pack_response(response, FRAME_MAX_LIMIT, &f->data,
+	    &f->len) != FRAME_OK) {
 		free(f);
-		return -1;
+		return NULL;
 	}
+	return f;
+}
+
+/* Append f to the reply queue; the caller holds c->lock. */
+static void
+queue_append(struct conn *c, struct out_frame *f)
+{
 	if (c->out_tail != NULL)
 		c->out_tail->next = f;
 	else
 		c->out_head = f;
 	c->out_tail = f;
-	c->out_bytes += len;
+	c->out_bytes += f->len;
+}
+
+int
+conn_send(struct conn *c, const Psid__Response *response)
+{
+	struct out_frame *f;
+
+	if ((f = frame_new(response)) == NULL)
+		return -2;
+	pthread_mutex_lock(&c->lock);
+	while (!c->gone && c->out_bytes >= c->out_max)
+		pthread_cond_wait(&c->drained, &c->lock);
+	if (c->gone) {
+		pthread_mutex_unlock(&c->lock);
+		free(f->data);
+		free(f);
+		return -1;
+	}
+	queue_append(c, f);
 	pthread_mutex_unlock(&c->lock);
 	event_active(c->wake, 0, 0);
 	return 0;
@@ -182,8 +196,8 @@ frame_cleanup(const void *data, size_t len, void *arg)
 
 /*
  * Answer with an error from the loop itself (a request refused before
- * any job): straight into the socket's output, which the read watermark
- * keeps bounded since such a reply answers a frame read.
+ * any job): queued behind any reply not yet sent, without waiting (each
+ * such reply answers a frame read, so the read watermark bounds them).
  */
 static void
 conn_error_now(struct conn *c, uint64_t id, Psid__ErrorCode code,
@@ -192,32 +206,17 @@ conn_error_now(struct conn *c, uint64_t id, Psid__ErrorCode code,
 	Psid__Response resp = PSID__RESPONSE__INIT;
 	Psid__Error error = PSID__ERROR__INIT;
 	struct out_frame *f;
-	uint8_t *data;
-	size_t len;
 
 	error.code = code;
 	error.message = (char *)message;
 	resp.id = id;
 	resp.error = &error;
 	resp.done = true;
-	if (frame_pack_response(&resp, FRAME_MAX_LIMIT, &data, &len) !=
-	    FRAME_OK)
+	if ((f = frame_new(&resp)) == NULL)
 		return;
-	if ((f = malloc(sizeof(*f))) == NULL) {
-		free(data);
-		return;
-	}
-	f->next = NULL;
-	f->data = data;
-	f->len = len;
 	/* Behind any reply still queued, so replies keep their order. */
 	pthread_mutex_lock(&c->lock);
-	if (c->out_tail != NULL)
-		c->out_tail->next = f;
-	else
-		c->out_head = f;
-	c->out_tail = f;
-	c->out_bytes += len;
+	queue_append(c, f);
 	pthread_mutex_unlock(&c->lock);
 	conn_flush(c);
 }
