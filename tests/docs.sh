@@ -5,7 +5,8 @@
 # uncommented (its defaults are valid values); it has exactly the keys
 # psid.conf(5) documents; psid(8) documents exactly the long options of
 # `psid -h`. Run by make check with PSID and PSID_SRCDIR set; prints one
-# "ok"/"not ok" line per check.
+# "ok"/"not ok" line per check. libpsid(3) names every function of
+# <psid/client.h> and documents it with .Fn.
 set -u
 : "${PSID:?set PSID to the built psid}"
 : "${PSID_SRCDIR:?set PSID_SRCDIR to the source tree}"
@@ -65,6 +66,21 @@ sed -n 's/^\.It Fl [a-zA-Z] Ar .*, Fl -\([a-z-]*\).*/\1/p;
 	s/^\.It Fl -\([a-z-]*\).*/\1/p' "$MAN8" | sort -u >"$WORK/man8.opts"
 same "psid(8) documents every long option of psid -h, and no other" \
 	"$WORK/help.opts" "$WORK/man8.opts"
+
+# Functions: those <psid/client.h> declares, and those libpsid(3) names
+# (NAME) and shows (.Fn or .Fo in SYNOPSIS).
+HEADER=$PSID_SRCDIR/client/psid/client.h
+MAN3=$PSID_SRCDIR/man/libpsid.3
+grep -v '^typedef' "$HEADER" |
+	sed -n 's/^[a-z].*[ *]\(psid_[a-z_]*\)(.*/\1/p' | sort -u \
+	>"$WORK/header.fns"
+sed -n 's/^\.Nm \(psid_[a-z_]*\).*/\1/p' "$MAN3" | sort -u >"$WORK/name.fns"
+sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/s/^\.F[no] \(psid_[a-z_]*\).*/\1/p' \
+	"$MAN3" | sort -u >"$WORK/synopsis.fns"
+same "libpsid(3) names every function of <psid/client.h>, and no other" \
+	"$WORK/header.fns" "$WORK/name.fns"
+same "libpsid(3) shows the prototype of each" \
+	"$WORK/header.fns" "$WORK/synopsis.fns"
 
 echo "1..$((passed + failed))"
 [ "$failed" -eq 0 ]
