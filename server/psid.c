@@ -292,6 +292,26 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 
 static struct cmdline cmdline;
 
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+same_listen(const struct psid_config *a, const struct psid_config *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
 /* SIGHUP: the new config and certificates, or nothing of them. */
 static void
 reload(struct server *srv)
@@ -315,10 +335,15 @@ reload(struct server *srv)
 	}
 	/* What is fixed at start stays; say so rather than pretend. */
 	if (strcmp(cfg.state_dir, srv->config->state_dir) != 0 ||
-	    cfg.nlisten != srv->config->nlisten || cfg.workers !=
-	    srv->config->workers || cfg.map_size != srv->config->map_size)
-		log_warnx("reload: listen, state_dir, workers and map_size "
-		    "take effect at the next start");
+	    !same_listen(&cfg, srv->config) ||
+	    cfg.workers != srv->config->workers ||
+	    cfg.map_size != srv->config->map_size ||
+	    cfg.count_threads != srv->config->count_threads ||
+	    !same_string(cfg.tmp_dir, srv->config->tmp_dir) ||
+	    !same_string(cfg.user, srv->config->user))
+		log_warnx("reload: listen, state_dir, user, workers, "
+		    "count_threads, tmp_dir and map_size take effect at the "
+		    "next start");
 	SSL_CTX_free(srv->ssl_ctx);	/* open connections hold theirs */
 	srv->ssl_ctx = ctx;
 	cfg.nlisten = 0;
@@ -328,6 +353,7 @@ reload(struct server *srv)
 	cfg.state_dir = strdup(srv->config->state_dir);
 	cfg.workers = srv->config->workers;
 	cfg.map_size = srv->config->map_size;
+	cfg.count_threads = srv->config->count_threads;
 	conf_free(srv->config);
 	*srv->config = cfg;
 	log_set_level(cfg.log_level);

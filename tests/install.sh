@@ -152,6 +152,10 @@ check "the installed psictl counts" test "$(as alice count --id "$ID" a.email b.
 
 # A program built against the installed library, with pkg-config.
 LIBDIR=$(dirname "$(dirname "$PC")")
+SO=$(find "$LIBDIR" -name 'libpsid.so.*' -type f | head -1)
+EXTRA=$(nm -D --defined-only "$SO" | awk '{ print $3 }' | grep -v '^psid_[a-z]' | head -3)
+check "libpsid.so exports psid_* and nothing else${EXTRA:+ (also: $EXTRA)}" \
+	test -n "$SO" -a -z "$EXTRA"
 CFLAGS_LIBS=$(PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_PATH=$(dirname "$PC") \
 	pkg-config --cflags --libs psid)
 if cc -o "$D/installcheck" "$SRC/tests/installcheck.c" $CFLAGS_LIBS 2>"$D/cc.err"; then
