@@ -64,12 +64,14 @@ fp_at(const struct count_set *s, uint64_t i)
 {
 	uint64_t c = i / s->chunk_fps;
 
-	return s->chunks[c] + (size_t)(i - c * s->chunk_fps) * FP_LEN;
+	return s->chunks[c] + (size_t)(i - c * s->chunk_fps) * s->rec;
 }
 
 int
 count_set_check(const struct count_set *s)
 {
+	if (s->rec < FP_LEN)
+		return -1;
 	if (s->n == 0)
 		return s->nchunks == 0 ? 0 : -1;
 	if (s->chunk_fps == 0 || s->chunks == NULL)
@@ -86,8 +88,8 @@ count_set_check(const struct count_set *s)
  * data but the rare one for equal prefixes with different rests.
  */
 static uint64_t
-merge_run(const uint8_t **pa, const uint8_t *ea, const uint8_t **pb,
-    const uint8_t *eb)
+merge_run(const uint8_t **pa, const uint8_t *ea, size_t ra,
+    const uint8_t **pb, const uint8_t *eb, size_t rb)
 {
 	const uint8_t *a = *pa, *b = *pb;
 	uint64_t n = 0;
@@ -100,14 +102,14 @@ merge_run(const uint8_t **pa, const uint8_t *ea, const uint8_t **pb,
 
 		if (__builtin_expect((ka == kb) & (rest != 0), 0)) {
 			if (memcmp(a + 8, b + 8, FP_LEN - 8) < 0)
-				a += FP_LEN;
+				a += ra;
 			else
-				b += FP_LEN;
+				b += rb;
 			continue;
 		}
 		n += ka == kb;
-		a += (size_t)(ka <= kb) * FP_LEN;
-		b += (size_t)(kb <= ka) * FP_LEN;
+		a += (size_t)(ka <= kb) * ra;
+		b += (size_t)(kb <= ka) * rb;
 	}
 	*pa = a;
 	*pb = b;
@@ -132,10 +134,10 @@ merge2(const struct count_set *a, uint64_t i, uint64_t ihi,
 			aend = ihi;
 		if (bend > jhi)
 			bend = jhi;
-		n += merge_run(&pa, pa + (size_t)(aend - i) * FP_LEN, &pb,
-		    pb + (size_t)(bend - j) * FP_LEN);
-		i += (uint64_t)(pa - sa) / FP_LEN;
-		j += (uint64_t)(pb - sb) / FP_LEN;
+		n += merge_run(&pa, pa + (size_t)(aend - i) * a->rec, a->rec,
+		    &pb, pb + (size_t)(bend - j) * b->rec, b->rec);
+		i += (uint64_t)(pa - sa) / a->rec;
+		j += (uint64_t)(pb - sb) / b->rec;
 	}
 	return n;
 }

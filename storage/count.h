@@ -29,12 +29,14 @@ struct count_set {
 	size_t nchunks;
 	size_t chunk_fps;	/* fingerprints in each chunk but the last */
 	uint64_t n;		/* fingerprints in all */
+	size_t rec;		/* bytes per record (>= 32), the fingerprint
+				   first: 32 for a set, 40 for a join index */
 };
 
 /*
- * Check that a set's shape is consistent: n fits in nchunks chunks of
- * chunk_fps fingerprints with the last one non-empty (no chunks when n is
- * 0). Returns 0 or -1.
+ * Check that a set's shape is consistent: records of at least 32 bytes,
+ * n fits in nchunks chunks of chunk_fps records with the last one
+ * non-empty (no chunks when n is 0). Returns 0 or -1.
  */
 int count_set_check(const struct count_set *set);
 

@@ -197,7 +197,7 @@ encode_meta(unsigned char *buf, const struct store_runmeta *m)
 	put_le(buf, META_VERSION, 4);
 	put_le(buf + 4, m->chunk_recs, 4);
 	put_le(buf + 8, m->nchunks, 4);
-	put_le(buf + 12, 0, 4);
+	put_le(buf + 12, m->flags, 4);
 	put_le(buf + 16, m->count, 8);
 }
 
@@ -232,7 +232,11 @@ store_read_runmeta(struct store *store, MDB_txn *txn, struct store_key *key,
 		goto corrupt;
 	m->chunk_recs = (uint32_t)get_le(p + 4, 4);
 	m->nchunks = (uint32_t)get_le(p + 8, 4);
+	m->flags = (uint32_t)get_le(p + 12, 4);
 	m->count = get_le(p + 16, 8);
+	if ((m->flags & ~RUNMETA_SET_IS_JOIN) != 0 ||
+	    ((m->flags & RUNMETA_SET_IS_JOIN) && tag != TAG_SET))
+		goto corrupt;
 	if (m->count == 0 ? m->nchunks != 0 : (m->chunk_recs == 0 ||
 	    (m->count - 1) / m->chunk_recs + 1 != m->nchunks))
 		goto corrupt;
@@ -402,9 +406,7 @@ store_chunkw_finish(struct chunkw *w, char *err, size_t err_size)
 		if (store_chunkw_put_chunk(w, w->buf, n, err, err_size) != 0)
 			return -1;
 	}
-	m.chunk_recs = w->chunk_recs;
-	m.nchunks = w->nchunks;
-	m.count = w->count;
+	store_chunkw_meta(w, &m);
 	encode_meta(metabuf, &m);
 	k = meta_key(&w->key);
 	v.mv_size = META_LEN;
@@ -412,6 +414,37 @@ store_chunkw_finish(struct chunkw *w, char *err, size_t err_size)
 	if ((rc = mdb_put(w->txn, w->store->meta, &k, &v, 0)) != 0) {
 		store_set_err(err, err_size, "writing \"%.*s\": %s",
 		    (int)w->key.len, w->key.buf, mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_chunkw_meta(const struct chunkw *w, struct store_runmeta *m)
+{
+	m->chunk_recs = w->chunk_recs;
+	m->nchunks = w->nchunks;
+	m->count = w->count;
+	m->flags = 0;
+}
+
+int
+store_put_alias_meta(struct store *store, MDB_txn *txn,
+    struct store_key *key, const struct store_runmeta *m, char *err,
+    size_t err_size)
+{
+	struct store_runmeta alias = *m;
+	unsigned char metabuf[META_LEN];
+	MDB_val k = meta_key(key), v;
+	int rc;
+
+	alias.flags = RUNMETA_SET_IS_JOIN;
+	encode_meta(metabuf, &alias);
+	v.mv_size = META_LEN;
+	v.mv_data = metabuf;
+	if ((rc = mdb_put(txn, store->meta, &k, &v, 0)) != 0) {
+		store_set_err(err, err_size, "writing \"%.*s\": %s",
+		    (int)key->len, key->buf, mdb_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -813,9 +846,19 @@ store_read_count(struct store_read *rd, const char *collab,
 		goto out;
 	}
 	for (total = 0, i = 0; i < nsets; i++) {
+		size_t rec = FP_LEN;
+
+		/* A set without repeats may be its join index (store_int.h). */
+		if (metas[i].flags & RUNMETA_SET_IS_JOIN) {
+			if (store_key_index(&keys[i], collab, sets[i].table,
+			    TAG_JOIN, sets[i].column, err, err_size) != 0)
+				goto out;
+			rec = PAIR_LEN;
+		}
 		if (store_load_run(rd->store, rd->txn, &keys[i], &metas[i],
-		    FP_LEN, ptrs + total, err, err_size) != 0)
+		    rec, ptrs + total, err, err_size) != 0)
 			goto out;
+		views[i].rec = rec;
 		views[i].chunks = ptrs + total;
 		views[i].nchunks = metas[i].nchunks;
 		views[i].chunk_fps = metas[i].chunk_recs;

@@ -65,7 +65,25 @@ struct store_runmeta {
 	uint32_t chunk_recs;
 	uint32_t nchunks;
 	uint64_t count;
+	uint32_t flags;		/* RUNMETA_* */
 };
+
+/*
+ * A fingerprint set whose column has no repeated fingerprint (an upload
+ * where duplicates are refused) is its join index read with 40-byte
+ * records: the set's meta says so and no set chunk is written, which
+ * saves a quarter of a table's bytes. Its chunk_recs, nchunks and count
+ * are the join index's.
+ */
+#define RUNMETA_SET_IS_JOIN	1u
+
+/*
+ * Write the meta of set `key` as an alias of its column's join index,
+ * whose meta is m, in txn. Returns 0 or -1.
+ */
+int store_put_alias_meta(struct store *store, MDB_txn *txn,
+    struct store_key *key, const struct store_runmeta *m, char *err,
+    size_t err_size);
 
 void store_set_err(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -176,6 +194,9 @@ int store_chunkw_put_chunk(struct chunkw *w, const uint8_t *recs, size_t n,
 
 /* Put what is buffered, then the meta. Returns 0 or -1. */
 int store_chunkw_finish(struct chunkw *w, char *err, size_t err_size);
+
+/* The meta a finished writer wrote (valid after store_chunkw_finish). */
+void store_chunkw_meta(const struct chunkw *w, struct store_runmeta *m);
 
 /* Free the buffer (the writer may then be dropped). */
 void store_chunkw_free(struct chunkw *w);

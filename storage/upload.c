@@ -680,7 +680,8 @@ write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
 		    store_chunkw_add(&jw, rec, err, err_size) != 0)
 			goto out;
 		if (!repeat) {
-			if (!up->have_dup && !have_bad &&
+			/* Without repeats the set is the join index. */
+			if (!up->refuse_dups && !up->have_dup && !have_bad &&
 			    store_chunkw_add(&sw, rec, err, err_size) != 0)
 				goto out;
 			memcpy(last, rec, FP_LEN);
@@ -698,9 +699,17 @@ write_column(struct store_upload *up, MDB_txn *txn, unsigned c,
 		up->dup.column = c;
 		up->have_dup = 1;
 	}
-	if (!up->have_dup && (store_chunkw_finish(&jw, err, err_size) != 0 ||
-	    store_chunkw_finish(&sw, err, err_size) != 0))
-		goto out;
+	if (!up->have_dup) {
+		struct store_runmeta jm;
+
+		if (store_chunkw_finish(&jw, err, err_size) != 0)
+			goto out;
+		store_chunkw_meta(&jw, &jm);
+		if (up->refuse_dups ? store_put_alias_meta(up->store, txn,
+		    &skey, &jm, err, err_size) != 0 :
+		    store_chunkw_finish(&sw, err, err_size) != 0)
+			goto out;
+	}
 	ret = 0;
 	goto out;
 nomem:

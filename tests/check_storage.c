@@ -107,14 +107,19 @@ brute_count(uint8_t *const *fps, const size_t *n, size_t k)
 	return count;
 }
 
-/* A count_set over a sorted array, cut in chunks of chunk_fps. */
+/*
+ * A count_set over a sorted array, cut in chunks of chunk_fps, in records
+ * of rec bytes (32; or 40, a join index's: the fingerprint then 8 bytes
+ * of row id, here junk).
+ */
 struct chunked {
 	const uint8_t **ptrs;
 	struct count_set set;
 };
 
 static void
-chunk_up(struct chunked *c, const uint8_t *fps, size_t n, size_t chunk_fps)
+chunk_up(struct chunked *c, const uint8_t *fps, size_t n, size_t chunk_fps,
+    size_t rec)
 {
 	size_t i, nchunks = n == 0 ? 0 : (n - 1) / chunk_fps + 1;
 
@@ -127,11 +132,17 @@ chunk_up(struct chunked *c, const uint8_t *fps, size_t n, size_t chunk_fps)
 
 		if (len > chunk_fps)
 			len = chunk_fps;
-		p = malloc(len * FP_LEN);
+		p = malloc(len * rec);
 		ck_assert_ptr_nonnull(p);
-		memcpy(p, fps + i * chunk_fps * FP_LEN, len * FP_LEN);
+		for (size_t r = 0; r < len; r++) {
+			memcpy(p + r * rec, fps + (i * chunk_fps + r) * FP_LEN,
+			    FP_LEN);
+			memset(p + r * rec + FP_LEN, 0xa5 ^ (int)r,
+			    rec - FP_LEN);
+		}
 		c->ptrs[i] = p;
 	}
+	c->set.rec = rec;
 	c->set.chunks = c->ptrs;
 	c->set.nchunks = nchunks;
 	c->set.chunk_fps = chunk_fps;
@@ -297,8 +308,10 @@ START_TEST(count_random_vs_brute)
 			sorted = malloc(n[j] * FP_LEN + 1);
 			ck_assert_int_eq(fpsort(sorted, raw[j], n[j], 1), 0);
 			m = fpsort_dedup(sorted, n[j]);
+			/* Sets and join indexes mixed in one count. */
 			chunk_up(&ch[j], sorted, m,
-			    1 + next_rand(&state) % (round % 2 ? 40 : 5000));
+			    1 + next_rand(&state) % (round % 2 ? 40 : 5000),
+			    next_rand(&state) % 2 ? 40 : FP_LEN);
 			sets[j] = ch[j].set;
 			free(sorted);
 		}
@@ -321,7 +334,8 @@ END_TEST
 
 START_TEST(count_bad_arguments)
 {
-	struct count_set s = { NULL, 0, 0, 0 }, bad = { NULL, 3, 4, 5 };
+	struct count_set s = { NULL, 0, 0, 0, FP_LEN },
+	    bad = { NULL, 3, 4, 5, FP_LEN }, norec = { NULL, 0, 0, 0, 0 };
 	struct count_set two[2];
 	uint64_t n = 7;
 
@@ -329,6 +343,7 @@ START_TEST(count_bad_arguments)
 	ck_assert_int_eq(count_intersection(&s, COUNT_MAX_SETS + 1, 1, &n),
 	    -1);
 	ck_assert_int_eq(count_intersection(&bad, 1, 1, &n), -1);
+	ck_assert_int_eq(count_set_check(&norec), -1);
 	two[0] = s;
 	two[1] = s;
 	ck_assert_int_eq(count_intersection(two, 2, 1, &n), 0);
