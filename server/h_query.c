@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "log.h"
 #include "policy.h"
+#include "rowfmt.h"
 #include "server.h"
 #include "store.h"
 
@@ -142,8 +143,9 @@ struct join_side {
 	Psid__TableInfo *info;
 	size_t *cols;			/* indexes of the chosen columns */
 	size_t ncols;
-	const uint8_t **cell;		/* per table column: its packed cell */
-	size_t *cell_len;
+	const uint8_t **cell;		/* per table column: its stored cell */
+	size_t *cell_len;		/* its stored bytes */
+	size_t *wire_len;		/* its bytes on the wire */
 };
 
 struct join_ctx {
@@ -161,24 +163,21 @@ struct join_ctx {
 	bool failed;			/* replied already, or gone */
 };
 
-/* Point side->cell[] at each packed cell of a stored row. */
+/* Point side->cell[] at each cell of a stored row (rowfmt.h). */
 static bool
 split_row(struct join_side *side, const uint8_t *row, size_t len)
 {
-	struct cells_reader r;
-	const uint8_t *start, *cell;
-	uint32_t clen;
+	const uint8_t *p = row, *end = row + len;
 	size_t i;
 
-	cells_reader_init(&r, row, len);
 	for (i = 0; i < side->info->n_columns; i++) {
-		start = r.p;
-		if (cells_next(&r, &cell, &clen) != 1)
+		if (row_cell_size(p, end, &side->cell_len[i],
+		    &side->wire_len[i]) != 0)
 			return false;
-		side->cell[i] = start;
-		side->cell_len[i] = (size_t)(r.p - start);
+		side->cell[i] = p;
+		p += side->cell_len[i];
 	}
-	return true;
+	return p == end;
 }
 
 static int
@@ -228,7 +227,7 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 			return 1;
 		}
 		for (i = 0; i < side->ncols; i++)
-			need += side->cell_len[side->cols[i]];
+			need += side->wire_len[side->cols[i]];
 	}
 	if (j->len + need > j->cap) {
 		if ((p = realloc(j->buf, j->len + need)) == NULL) {
@@ -244,9 +243,8 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 		for (i = 0; i < j->side[s].ncols; i++) {
 			size_t c = j->side[s].cols[i];
 
-			memcpy(j->buf + j->len, j->side[s].cell[c],
-			    j->side[s].cell_len[c]);
-			j->len += j->side[s].cell_len[c];
+			j->len += row_cell_to_wire(j->side[s].cell[c],
+			    j->side[s].cell_len[c], j->buf + j->len);
 		}
 	j->rows++;
 	j->total++;
@@ -273,8 +271,9 @@ join_side_load(struct join_ctx *j, struct join_side *side,
 	side->cols = calloc(ncols + 1, sizeof(size_t));
 	side->cell = calloc(side->info->n_columns, sizeof(*side->cell));
 	side->cell_len = calloc(side->info->n_columns, sizeof(size_t));
+	side->wire_len = calloc(side->info->n_columns, sizeof(size_t));
 	if (side->cols == NULL || side->cell == NULL ||
-	    side->cell_len == NULL) {
+	    side->cell_len == NULL || side->wire_len == NULL) {
 		reply_error(j->rq, PSID__ERROR_CODE__UNAVAILABLE,
 		    "out of memory");
 		return false;
@@ -359,6 +358,7 @@ out:
 		free(j.side[s].cols);
 		free(j.side[s].cell);
 		free(j.side[s].cell_len);
+		free(j.side[s].wire_len);
 	}
 	free(j.names);
 	free(j.buf);

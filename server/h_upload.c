@@ -32,6 +32,7 @@
 #include "frame.h"
 #include "log.h"
 #include "policy.h"
+#include "rowfmt.h"
 #include "server.h"
 #include "store.h"
 
@@ -334,7 +335,7 @@ handle_upload_chunk(const struct request *rq)
 	const Psid__UploadChunk *ch = rq->msg->upload_chunk;
 	struct upload *up = *conn_upload(rq->conn);
 	struct cells_reader rd;
-	const uint8_t *cell, *row_start;
+	const uint8_t *cell, *cell_start;
 	size_t ncols, col, nout = 0, *nfp_rows = NULL;
 	uint8_t *w;
 	uint32_t len;
@@ -370,14 +371,16 @@ handle_upload_chunk(const struct request *rq)
 	cells_reader_init(&rd, ch->cells.data, ch->cells.len);
 	w = up->rowbuf;
 	for (r = 0; r < ch->rows; r++) {
+		uint8_t *row = w + 4, *rw = row;
+
 		rowid = up->rows + r;
-		row_start = rd.p;
 		for (col = 0; col < ncols; col++) {
 			int fpcol = up->fp_of[col];
 			uint8_t *fp = fpcol >= 0 ? up->fps[(size_t)fpcol *
 			    up->fpcap + nfp_rows[fpcol]] : NULL;
 			uint8_t scratch[32];
 
+			cell_start = rd.p;
 			(void)cells_next(&rd, &cell, &len);
 			why = upload_check_cell(up, col, cell, len,
 			    fp != NULL ? fp : scratch, &has_fp);
@@ -390,14 +393,19 @@ handle_upload_chunk(const struct request *rq)
 				    "%s", why);
 				goto out;
 			}
-			if (has_fp)
+			/* The row as stored (rowfmt.h): fingerprints binary. */
+			if (has_fp) {
+				rw += row_put_fp(rw, fp);
 				up->rowids[(size_t)fpcol * up->fpcap +
 				    nfp_rows[fpcol]++] = rowid;
+			} else {
+				memcpy(rw, cell_start, (size_t)(rd.p -
+				    cell_start));
+				rw += rd.p - cell_start;
+			}
 		}
-		len = (uint32_t)(rd.p - row_start);
-		frame_put_header(w, len);
-		memcpy(w + 4, row_start, len);
-		w += 4 + len;
+		frame_put_header(w, (uint32_t)(rw - row));
+		w = rw;
 		nout++;
 	}
 	if (store_upload_rows(up->st, up->rowbuf, (size_t)(w - up->rowbuf),

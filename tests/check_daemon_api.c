@@ -178,7 +178,7 @@ START_TEST(test_counts_and_joins_match_plain_computation)
 	struct gen_table a, b, c, *sets[3] = { &a, &b, &c };
 	char id[PSID_COLLAB_ID_LEN + 1], *dir = scratch_dir(), *out, *p;
 	const char *left_cols[] = { "label" }, *right_cols[] = { "label",
-	    "payload" };
+	    "payload", "email" };
 	struct psid_join_request jr;
 	struct psid_report rep;
 	char **want, **got;
@@ -213,7 +213,7 @@ START_TEST(test_counts_and_joins_match_plain_computation)
 	jr.left_columns = left_cols;
 	jr.nleft = 1;
 	jr.right_columns = right_cols;
-	jr.nright = 2;
+	jr.nright = 3;
 	rc = psid_join(bob, id, &jr, scratch_path(dir, "join.csv"), false,
 	    &rep);
 	ck_assert_msg(rc == PSID_OK, "join: %s: %s", psid_strerror(rc),
@@ -230,14 +230,21 @@ START_TEST(test_counts_and_joins_match_plain_computation)
 	out = read_file(scratch_path(dir, "join.csv"), NULL);
 	ck_assert_ptr_nonnull(out);
 	/* Header: the name in both sides is prefixed with its table. */
-	ck_assert_int_eq(strncmp(out, "ads_label,buys_label,payload\n", 29),
-	    0);
+	ck_assert_int_eq(strncmp(out, "ads_label,buys_label,payload,email\n",
+	    35), 0);
 	got = calloc(nwant + 1, sizeof(char *));
 	for (p = strchr(out, '\n') + 1; *p != '\0'; p = strchr(p, '\n') + 1) {
 		char *comma = strchr(strchr(p, ',') + 1, ',');
+		char *email = strchr(comma + 1, ',') + 1, cell[53];
+		size_t row = strtoul(strchr(p, ',') + 6, NULL, 10);
 
 		ck_assert_uint_lt(ngot, nwant + 1);
 		ck_assert_int_eq(strncmp(comma + 1, "02:enc:", 7), 0);
+		/* A fingerprint comes back as the text uploaded. */
+		ck_assert_uint_lt(row, b.rows);
+		pool_cell(b.fp[row], cell);
+		ck_assert_int_eq(strncmp(email, cell, 52), 0);
+		ck_assert_int_eq(email[52], '\n');
 		got[ngot] = strndup(p, (size_t)(comma - p));
 		ngot++;
 	}

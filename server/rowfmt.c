@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rowfmt.c: stored rows (see rowfmt.h). Base64 by OpenSSL.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "frame.h"
+#include "rowfmt.h"
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+size_t
+row_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN])
+{
+	frame_put_header(out, ROW_CELL_FP);
+	memcpy(out + 4, fp, ROW_FP_LEN);
+	return ROW_FP_STORED;
+}
+
+int
+row_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
+    size_t *wire)
+{
+	uint32_t len;
+
+	if (end - p < 4)
+		return -1;
+	len = get_be32(p);
+	if (len == FRAME_CELL_NULL) {
+		*stored = *wire = 4;
+		return 0;
+	}
+	if (len == ROW_CELL_FP) {
+		if (end - p < (ptrdiff_t)ROW_FP_STORED)
+			return -1;
+		*stored = ROW_FP_STORED;
+		*wire = ROW_FP_WIRE;
+		return 0;
+	}
+	if ((size_t)(end - p) - 4 < len)
+		return -1;
+	*stored = *wire = 4 + (size_t)len;
+	return 0;
+}
+
+size_t
+row_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out)
+{
+	if (stored == ROW_FP_STORED && get_be32(p) == ROW_CELL_FP) {
+		frame_put_header(out, ROW_FP_WIRE - 4);
+		memcpy(out + 4, "02:hmac:", 8);
+		/* 32 bytes: 44 characters, the last '=' (and a NUL after). */
+		{
+			uint8_t text[45];
+
+			EVP_EncodeBlock(text, p + 4, ROW_FP_LEN);
+			memcpy(out + 12, text, 44);
+		}
+		return ROW_FP_WIRE;
+	}
+	memcpy(out, p, stored);
+	return stored;
+}
