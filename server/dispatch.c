@@ -181,12 +181,35 @@ reply_invalid(const struct request *rq, uint64_t row, const char *column,
 	return rc;
 }
 
+size_t
+audit_pack(const struct request *rq, const char *operation,
+    const char *detail, uint8_t *buf, size_t size)
+{
+	Psid__AuditEntry entry = PSID__AUDIT_ENTRY__INIT;
+	size_t len;
+
+	entry.time_unix = (uint64_t)time(NULL);
+	entry.identity = (char *)rq->identity;
+	entry.operation = (char *)operation;
+	entry.detail = (char *)detail;
+	len = psid__audit_entry__get_packed_size(&entry);
+	if (len > size)
+		return 0;
+	return psid__audit_entry__pack(&entry, buf);
+}
+
+void
+audit_log(const struct request *rq, const char *collab,
+    const char *operation, const char *detail)
+{
+	log_info("%s: %s %s %s", collab, rq->identity, operation, detail);
+}
+
 void
 audit(const struct request *rq, const char *collab, const char *operation,
     const char *fmt, ...)
 {
-	Psid__AuditEntry entry = PSID__AUDIT_ENTRY__INIT;
-	uint8_t buf[2048];
+	uint8_t buf[AUDIT_ENTRY_MAX];
 	char detail[1024], err[256];
 	va_list ap;
 	size_t len;
@@ -194,18 +217,10 @@ audit(const struct request *rq, const char *collab, const char *operation,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	entry.time_unix = (uint64_t)time(NULL);
-	entry.identity = (char *)rq->identity;
-	entry.operation = (char *)operation;
-	entry.detail = detail;
-	len = psid__audit_entry__get_packed_size(&entry);
-	if (len > sizeof(buf)) {
+	if ((len = audit_pack(rq, operation, detail, buf, sizeof(buf))) == 0)
 		log_warnx("%s: audit entry too long", collab);
-		return;
-	}
-	psid__audit_entry__pack(&entry, buf);
-	if (store_audit_append(rq->srv->store, collab, buf, len, NULL, err,
-	    sizeof(err)) != STORE_OK)
+	else if (store_audit_append(rq->srv->store, collab, buf, len, NULL,
+	    err, sizeof(err)) != STORE_OK)
 		log_warnx("%s: audit log: %s", collab, err);
-	log_info("%s: %s %s %s", collab, rq->identity, operation, detail);
+	audit_log(rq, collab, operation, detail);
 }

@@ -13,6 +13,7 @@
 #define PSID_DISPATCH_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "psid.pb-c.h"
@@ -62,6 +63,20 @@ int reply_invalid(const struct request *rq, uint64_t row,
 
 /* Send a prepared Error (code, message, row, column) as the reply. */
 int reply_error_msg(const struct request *rq, const Psid__Error *error);
+
+/* The largest packed audit entry. */
+#define AUDIT_ENTRY_MAX 2048
+
+/*
+ * Pack an audit entry (now, rq's identity, operation, detail) into
+ * buf[0..size). Returns its length, or 0 when it does not fit.
+ */
+size_t audit_pack(const struct request *rq, const char *operation,
+    const char *detail, uint8_t *buf, size_t size);
+
+/* psid's log line for an audited operation (names only, never a cell). */
+void audit_log(const struct request *rq, const char *collab,
+    const char *operation, const char *detail);
 
 /* Append an entry to a collaboration's audit log; failures are logged. */
 void audit(const struct request *rq, const char *collab,

@@ -442,6 +442,9 @@ handle_upload_commit(const struct request *rq)
 	Psid__Response resp = PSID__RESPONSE__INIT;
 	struct store_dup dup = { 0, 0 };
 	struct timespec t0, t1;
+	uint8_t abuf[AUDIT_ENTRY_MAX];
+	char detail[512];
+	size_t alen;
 	uint8_t *meta = NULL;
 	size_t len;
 	char err[256];
@@ -472,6 +475,17 @@ handle_upload_commit(const struct request *rq)
 		goto out;
 	}
 	psid__table_info__pack(up->info, meta);
+	/* Its audit entry goes in with the table, in one transaction. */
+	snprintf(detail, sizeof(detail), "table %s: %llu rows%s",
+	    up->info->name, (unsigned long long)up->rows,
+	    up->replace ? " (replace)" : "");
+	if ((alen = audit_pack(rq, "upload", detail, abuf,
+	    sizeof(abuf))) == 0 || store_upload_audit(up->st, abuf, alen, err,
+	    sizeof(err)) != STORE_OK) {
+		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		    "the upload cannot be audited");
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_upload_commit(up->st, meta, len, up->replace, err,
 	    sizeof(err));
@@ -483,9 +497,7 @@ handle_upload_commit(const struct request *rq)
 		    (unsigned long long)up->rows, seconds(&up->began, &t0),
 		    seconds(&t0, &t1));
 		atomic_fetch_add(&rq->srv->stats.uploads, 1);
-		audit(rq, up->collab, "upload", "table %s: %llu rows%s",
-		    up->info->name, (unsigned long long)up->rows,
-		    up->replace ? " (replace)" : "");
+		audit_log(rq, up->collab, "upload", detail);
 		resp.body_case = PSID__RESPONSE__BODY_TABLE;
 		resp.table = up->info;
 		reply(rq, &resp);

@@ -13,30 +13,18 @@
 #include "store_int.h"
 
 int
-store_audit_append(struct store *store, const char *collab,
+store_audit_put(struct store *store, MDB_txn *txn, const char *collab,
     const void *entry, size_t len, uint64_t *seq, char *err,
     size_t err_size)
 {
 	struct store_key key;
-	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	uint64_t next = 1;
-	int rc, ret = -1;
+	int rc;
 
 	if (store_key_collab(&key, collab, err, err_size) != 0)
 		return -1;
-	if (len > 0 && entry == NULL) {
-		store_set_err(err, err_size, "no audit entry given");
-		return -1;
-	}
-	if (store_write_begin(store, &txn, err, err_size) != 0)
-		return -1;
-	if ((rc = store_collab_exists(store, txn, collab, err,
-	    err_size)) != STORE_OK) {
-		ret = rc;
-		goto out;
-	}
 	if ((rc = mdb_cursor_open(txn, store->audit, &cur)) != 0)
 		goto lmdb_fail;
 	/* The last key of the collaboration: the one before <collab>+1. */
@@ -53,9 +41,10 @@ store_audit_append(struct store *store, const char *collab,
 		next = store_get_be64((const unsigned char *)k.mv_data +
 		    STORE_COLLAB_LEN) + 1;
 		if (next == UINT64_MAX) {
+			mdb_cursor_close(cur);
 			store_set_err(err, err_size, "the audit log of %s is "
 			    "full", collab);
-			goto out;
+			return -1;
 		}
 	} else if (rc != 0 && rc != MDB_NOTFOUND)
 		goto lmdb_fail;
@@ -68,23 +57,42 @@ store_audit_append(struct store *store, const char *collab,
 	v.mv_size = len;
 	if ((rc = mdb_put(txn, store->audit, &k, &v, MDB_NOOVERWRITE)) != 0)
 		goto lmdb_fail;
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0)
-		goto lmdb_fail;
 	if (seq != NULL)
 		*seq = next;
-	ret = STORE_OK;
-	goto out;
+	return 0;
 lmdb_fail:
-	store_set_err(err, err_size, "appending to the audit log of %s: %s",
-	    collab, mdb_strerror(rc));
-out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
-	if (txn != NULL)
+	store_set_err(err, err_size, "appending to the audit log of %s: %s",
+	    collab, mdb_strerror(rc));
+	return -1;
+}
+
+int
+store_audit_append(struct store *store, const char *collab,
+    const void *entry, size_t len, uint64_t *seq, char *err,
+    size_t err_size)
+{
+	struct store_key key;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if (store_key_collab(&key, collab, err, err_size) != 0)
+		return -1;
+	if (len > 0 && entry == NULL) {
+		store_set_err(err, err_size, "no audit entry given");
+		return -1;
+	}
+	if (store_write_begin(store, &txn, err, err_size) != 0)
+		return -1;
+	if ((rc = store_collab_exists(store, txn, collab, err,
+	    err_size)) != STORE_OK ||
+	    (rc = store_audit_put(store, txn, collab, entry, len, seq, err,
+	    err_size)) != 0) {
 		mdb_txn_abort(txn);
-	return ret;
+		return rc;
+	}
+	return store_write_commit(&txn, err, err_size) == 0 ? STORE_OK : -1;
 }
 
 int

@@ -325,6 +325,15 @@ int store_upload_commit(struct store_upload *up, const void *meta,
     size_t len, int replace, char *err, size_t err_size);
 
 /*
+ * Give the commit an audit entry (entry[0..len), opaque, copied) to
+ * append to the collaboration's audit log in the commit's own
+ * transaction, so that the table and its record appear together or not
+ * at all. Set it before the commit. Returns STORE_OK or -1 (no memory).
+ */
+int store_upload_audit(struct store_upload *up, const void *entry,
+    size_t len, char *err, size_t err_size);
+
+/*
  * End an upload (NULL accepted): unless committed, nothing of it is
  * stored; its temporary files are closed (they were unlinked at once).
  */

@@ -78,6 +78,15 @@ struct store_runmeta {
 #define RUNMETA_SET_IS_JOIN	1u
 
 /*
+ * Append entry[0..len) to collab's audit log in txn (the next sequence
+ * number into *seq, may be NULL). The caller checked the collaboration.
+ * Returns 0 or -1.
+ */
+int store_audit_put(struct store *store, MDB_txn *txn, const char *collab,
+    const void *entry, size_t len, uint64_t *seq, char *err,
+    size_t err_size);
+
+/*
  * Write the meta of set `key` as an alias of its column's join index,
  * whose meta is m, in txn. Returns 0 or -1.
  */

@@ -70,6 +70,8 @@ struct store_upload {
 	int refuse_dups;	/* refuse repeated fingerprints */
 	int have_dup;		/* the commit met one: dup is set */
 	struct store_dup dup;
+	void *audit;		/* an entry for the commit to append */
+	size_t audit_len;
 };
 
 /* A run of a staged file read through a buffer. */
@@ -267,7 +269,25 @@ store_upload_abort(struct store_upload *up)
 		stage_close(&up->cols[i]);
 	free(up->cols);
 	free(up->tmpdir);
+	free(up->audit);
 	free(up);
+}
+
+int
+store_upload_audit(struct store_upload *up, const void *entry, size_t len,
+    char *err, size_t err_size)
+{
+	void *copy = malloc(len > 0 ? len : 1);
+
+	if (copy == NULL) {
+		store_set_err(err, err_size, "out of memory");
+		return -1;
+	}
+	memcpy(copy, entry, len);
+	free(up->audit);
+	up->audit = copy;
+	up->audit_len = len;
+	return STORE_OK;
 }
 
 void
@@ -848,6 +868,9 @@ store_upload_commit(struct store_upload *up, const void *meta, size_t len,
 		    up->table, mdb_strerror(rc));
 		goto out;
 	}
+	if (up->audit != NULL && store_audit_put(store, txn, up->collab,
+	    up->audit, up->audit_len, NULL, err, err_size) != 0)
+		goto out;
 	if (store_write_commit(&txn, err, err_size) != 0)
 		goto out;
 	ret = STORE_OK;

@@ -1128,6 +1128,59 @@ upload_dups(struct store *st, const char *table, const struct tdata *t,
 	return rc;
 }
 
+static int
+count_audit(void *arg, uint64_t seq, const void *entry, size_t len)
+{
+	(void)seq;
+	(void)entry;
+	(void)len;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+/* The audit entry of an upload is committed with it, or not at all. */
+START_TEST(upload_audit_commits_with_the_table)
+{
+	char *dir = scratch_dir();
+	struct store *st = open_store(dir);
+	struct store_upload *up;
+	struct tdata t, d;
+	const uint64_t a[] = { 3, 7 };
+	uint64_t rng = 5, n = 0;
+	char err[256] = "";
+
+	make_collab(st, COLLAB);
+	tdata_random(&t, &rng, 40, 1, 1000);
+	up = upload_send(st, COLLAB, "t", &t, 9, NULL);
+	ck_assert_int_eq(store_upload_audit(up, "entry 1", 7, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_upload_commit(up, "m", 1, 0, err, sizeof(err)),
+	    STORE_OK);
+	store_upload_abort(up);
+	ck_assert_int_eq(store_audit_read(st, COLLAB, 0, count_audit, &n, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_uint_eq(n, 1);
+	/* A commit refused (a repeat) writes no entry either. */
+	tdata_plain(&d, 10, 1);
+	tdata_set(&d, 0, 500, a, 2);
+	up = upload_send(st, COLLAB, "d", &d, 4, NULL);
+	store_upload_refuse_duplicates(up, 1);
+	ck_assert_int_eq(store_upload_audit(up, "entry 2", 7, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_int_eq(store_upload_commit(up, "m", 1, 0, err, sizeof(err)),
+	    STORE_DUPLICATE);
+	store_upload_abort(up);
+	n = 0;
+	ck_assert_int_eq(store_audit_read(st, COLLAB, 0, count_audit, &n, err,
+	    sizeof(err)), STORE_OK);
+	ck_assert_uint_eq(n, 1);
+	tdata_free(&t);
+	tdata_free(&d);
+	store_close(st);
+	scratch_remove(dir);
+}
+END_TEST
+
 START_TEST(upload_refuses_duplicates)
 {
 	char *dir = scratch_dir();
@@ -1303,6 +1356,7 @@ make_tables_suite(void)
 	tcase_add_test(tc, audit_sequence_and_reopen);
 	tcase_add_test(tc, not_found_and_collab_ranges);
 	tcase_add_test(tc, upload_refuses_duplicates);
+	tcase_add_test(tc, upload_audit_commits_with_the_table);
 	tcase_add_test(tc, upload_duplicates_random_vs_brute);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
