@@ -55,6 +55,7 @@
 #include <sqlite3.h>
 
 #include "psid/client.h"
+#include "rng.h"
 
 #ifndef BENCH_SRCDIR
 #define BENCH_SRCDIR	"bench"
@@ -199,65 +200,17 @@ path_join(char *out, const char *dir, const char *name)
 
 /* ------------------------------------------------------------ the data */
 
-/* xoshiro256**, seeded through splitmix64. */
-static uint64_t rng[4];
-
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-next(void)
-{
-	uint64_t r = rotl(rng[1] * 5, 7) * 9, t = rng[1] << 17;
-
-	rng[2] ^= rng[0];
-	rng[3] ^= rng[1];
-	rng[1] ^= rng[2];
-	rng[0] ^= rng[3];
-	rng[2] ^= t;
-	rng[3] = rotl(rng[3], 45);
-	return r;
-}
-
-static void
-seed_rng(uint64_t seed)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		rng[i] = splitmix64(&seed);
-}
-
 /* A uniform index below n (n > 0), bias negligible for n << 2^64. */
 static uint64_t
 below(uint64_t n)
 {
-	return (uint64_t)(((unsigned __int128)next() * n) >> 64);
+	return (uint64_t)(((unsigned __int128)bench_rng_next() * n) >> 64);
 }
 
 static void
 fill_random(uint8_t *p, uint64_t n)
 {
-	uint64_t i;
-
-	for (i = 0; i < n * FP / 8; i++) {
-		uint64_t v = next();
-
-		memcpy(p + 8 * i, &v, 8);
-	}
+	bench_rng_fill(p, (size_t)(n * FP));
 }
 
 /* Fisher-Yates over records of size bytes. */
@@ -1004,7 +957,7 @@ main(int argc, char **argv)
 	/* The fingerprints: B = half of A + new ones, in another order. */
 	a = xmalloc(opt.rows * FP);
 	b = xmalloc(opt.rows * FP);
-	seed_rng(opt.seed);
+	bench_rng_seed(opt.seed);
 	t0 = now();
 	if (opt.psictl == NULL) {
 		progress("generating 2 x %" PRIu64 " random fingerprints "
@@ -1039,7 +992,7 @@ main(int argc, char **argv)
 				uint64_t k = t == 0 || i < half ? i :
 				    opt.rows + i;
 
-				ids[i] = splitmix64(&k) ^ opt.seed;
+				ids[i] = bench_splitmix64(&k) ^ opt.seed;
 			}
 			shuffle(ids, opt.rows, sizeof(*ids));
 			path_join(plain, workdir, t == 0 ? "a-plain.csv" :

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "rng.h"
 
 #define COLLAB	"00000000-1111-2222-3333-444444444444"
 #define FP	32
@@ -38,40 +39,10 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* xoshiro256** */
-static uint64_t rng[4] = { 0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9,
-    0x94d049bb133111eb, 0x2545f4914f6cdd1d };
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-next(void)
-{
-	uint64_t r = rotl(rng[1] * 5, 7) * 9, t = rng[1] << 17;
-
-	rng[2] ^= rng[0];
-	rng[3] ^= rng[1];
-	rng[1] ^= rng[2];
-	rng[0] ^= rng[3];
-	rng[2] ^= t;
-	rng[3] = rotl(rng[3], 45);
-	return r;
-}
-
 static void
 fill(uint8_t *p, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n * FP / 8; i++) {
-		uint64_t v = next();
-
-		memcpy(p + 8 * i, &v, 8);
-	}
+	bench_rng_fill(p, n * FP);
 }
 
 static int
@@ -115,6 +86,7 @@ main(int argc, char **argv)
 	unsigned threads;
 	int c, status = 1;
 
+	bench_rng_seed(1);
 	while ((c = getopt(argc, argv, "n:r:d:h")) != -1) {
 		switch (c) {
 		case 'n':

@@ -192,9 +192,12 @@ conf_set(struct psid_config *cfg, const char *key, const char *value,
 	char **slot = NULL;
 
 	if (strcmp(key, "listen") == 0) {
-		if (strchr(value, ':') == NULL || value[0] == ':') {
+		const char *colon = strrchr(value, ':');
+
+		if (colon == NULL || colon == value || parse_number(colon + 1,
+		    false, 0, 65535, &v) != 0) {
 			snprintf(err, err_size, "listen: \"%s\" is not "
-			    "HOST:PORT", value);
+			    "HOST:PORT (a port of 0 to 65535)", value);
 			return -1;
 		}
 		if (cfg->nlisten == CONF_MAX_LISTEN) {

@@ -318,7 +318,8 @@ reload(struct server *srv)
 {
 	struct psid_config cfg;
 	SSL_CTX *ctx;
-	char err[512];
+	char err[512], *tmp;
+	size_t i, n;
 
 	sd_notify_reloading();
 	if (build_config(&cmdline, &cfg, err, sizeof(err)) != 0) {
@@ -344,16 +345,23 @@ reload(struct server *srv)
 		log_warnx("reload: listen, state_dir, user, workers, "
 		    "count_threads, tmp_dir and map_size take effect at the "
 		    "next start");
-	SSL_CTX_free(srv->ssl_ctx);	/* open connections hold theirs */
-	srv->ssl_ctx = ctx;
-	cfg.nlisten = 0;
-	for (size_t i = 0; i < srv->config->nlisten; i++)
-		cfg.listen[cfg.nlisten++] = strdup(srv->config->listen[i]);
-	free(cfg.state_dir);
-	cfg.state_dir = strdup(srv->config->state_dir);
+	/* What is fixed at start is kept as it runs: swap it in. */
+	for (i = 0; i < CONF_MAX_LISTEN; i++) {
+		tmp = cfg.listen[i];
+		cfg.listen[i] = srv->config->listen[i];
+		srv->config->listen[i] = tmp;
+	}
+	n = cfg.nlisten;
+	cfg.nlisten = srv->config->nlisten;
+	srv->config->nlisten = n;
+	tmp = cfg.state_dir;
+	cfg.state_dir = srv->config->state_dir;
+	srv->config->state_dir = tmp;
 	cfg.workers = srv->config->workers;
 	cfg.map_size = srv->config->map_size;
 	cfg.count_threads = srv->config->count_threads;
+	SSL_CTX_free(srv->ssl_ctx);	/* open connections hold theirs */
+	srv->ssl_ctx = ctx;
 	conf_free(srv->config);
 	*srv->config = cfg;
 	log_set_level(cfg.log_level);

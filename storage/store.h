@@ -21,6 +21,8 @@
  *   db "audit"   <collab><seq u64 BE>                       opaque entry
  *
  * A (table, fingerprint column) set is stored sorted and without repeats
+ * (where an upload refused repeats, it is the column's join index read
+ * with 40-byte records: its meta says so and it has no chunks of its own)
  * as contiguous 32-byte fingerprints in chunks of up to
  * STORE_CHUNK_FPS_DEFAULT fingerprints (4 MiB): LMDB keeps such values
  * contiguous in overflow pages, so a reader gets a pointer into the map

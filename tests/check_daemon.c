@@ -434,6 +434,45 @@ START_TEST(test_bad_fingerprint_refuses_upload)
 }
 END_TEST
 
+START_TEST(test_chunk_with_wrong_cell_count_ends_upload)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadChunk ch = PSID__UPLOAD_CHUNK__INIT;
+	Psid__Response *resp;
+	uint8_t cells[3 * 60], *w = cells;
+	char cell[53], id[37], *tables;
+	struct raw r;
+	int i;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	send_begin(&r, 90, id, "short", true);	/* one column */
+	for (i = 0; i < 3; i++) {
+		fp_cell((uint64_t)i, cell);
+		w += cells_put(w, cell, 52);
+	}
+	ch.rows = 2;			/* 3 cells are not 2 rows of 1 */
+	ch.cells.data = cells;
+	ch.cells.len = (size_t)(w - cells);
+	req.id = 91;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
+	req.upload_chunk = &ch;
+	ck_assert_int_eq(raw_send(&r, &req), 0);
+	resp = raw_recv(&r);
+	ck_assert_uint_eq(resp->id, 91);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	ck_assert_ptr_nonnull(strstr(resp->error->message, "cells per row"));
+	psid__response__free_unpacked(resp, NULL);
+	resp = send_commit(&r, 92, 2);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__BAD_REQUEST);
+	psid__response__free_unpacked(resp, NULL);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "");
+	free(tables);
+	raw_close(&r);
+}
+END_TEST
+
 START_TEST(test_upload_abort_leaves_nothing)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
@@ -738,6 +777,7 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_out_of_order_and_bad_requests);
 	tcase_add_test(tc, test_bad_fingerprint_refuses_upload);
 	tcase_add_test(tc, test_upload_abort_leaves_nothing);
+	tcase_add_test(tc, test_chunk_with_wrong_cell_count_ends_upload);
 	tcase_add_test(tc, test_client_killed_mid_upload);
 	tcase_add_test(tc, test_psid_killed_mid_upload);
 	tcase_add_test(tc, test_slow_reader_is_held_back);

@@ -57,6 +57,7 @@ expect "not a key = value line" "bad.conf:8: not a" "listen"
 expect "sections are not used" "bad.conf:9: sections" "[server]" "workers = 2"
 expect "a required key missing" "state_dir is not set" "-state_dir"
 expect "a bad log level" "bad.conf:8: log_level" "log_level = chatty"
+expect "a listen address without a port number" "bad.conf:8: listen" "listen = 127.0.0.1:http"
 expect "the first error is the one reported" "bad.conf:8: unknown key" "foo = 1" "workers = x"
 "$PSID" -n -c "$WORK/none.conf" >out 2>err
 if [ $? -eq 1 ] && grep -q "none.conf: No such file" err; then ok "a missing config file"; else notok "missing config file"; cat err; fi
@@ -70,6 +71,18 @@ elif grep -q "command line: workers" err; then
 else
 	notok "command line error"; cat err
 fi
-if "$PSID" -n -c good.conf --max-frame 1M >out 2>err; then ok "an option overrides the file"; else notok "override"; cat err; fi
+# An option overrides the file: psid runs with the state directory given
+# on the command line, not the file's.
+"$PSID" -c good.conf --state "$WORK/other" --port-file port 2>psid.log &
+pid=$!
+i=0
+while [ ! -s port ] && [ $i -lt 500 ]; do i=$((i + 1)); sleep 0.02; done
+kill "$pid" 2>/dev/null
+wait "$pid"
+if [ -f "$WORK/other/data.mdb" ] && [ ! -e "$WORK/state" ]; then
+	ok "an option overrides the file"
+else
+	notok "--state did not override state_dir"; cat psid.log
+fi
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
