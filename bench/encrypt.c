@@ -39,6 +39,8 @@
 
 /* Largest row count accepted by -n (about 75 GB of input). */
 #define MAX_ROWS	1000000000ull
+/* Most runs of each measurement accepted by -r. */
+#define MAX_RUNS	99u
 /* Largest thread count accepted by -t. */
 #define MAX_THREADS	4096u
 /* Rough bytes per row over input, encrypted and decrypted files. */
@@ -87,6 +89,7 @@ struct options {
 	size_t n_threads;
 	const char *psictl;
 	const char *workdir;
+	unsigned runs;		/* runs per measurement; the median is shown */
 	bool keep;
 	bool verify;
 };
@@ -607,19 +610,48 @@ count_lines(const char *path, uint64_t rows)
 static void
 print_table_header(void)
 {
-	printf("%-8s %12s %7s %10s %12s %12s\n", "op", "rows", "threads",
-	    "seconds", "rows/s", "peak_rss_MiB");
+	printf("%-8s %12s %7s %10s %12s %8s %8s %12s\n", "op", "rows",
+	    "threads", "seconds", "rows/s", "min_s", "max_s", "peak_rss_MiB");
 	fflush(stdout);
 }
 
-static void
-print_table_row(const char *op, uint64_t rows, unsigned threads,
-    struct run_result res)
+static int
+compare_seconds(const void *a, const void *b)
 {
-	double rate = res.seconds > 0 ? (double)rows / res.seconds : 0;
+	double x = ((const struct run_result *)a)->seconds;
+	double y = ((const struct run_result *)b)->seconds;
 
-	printf("%-8s %12" PRIu64 " %7u %10.3f %12.0f %12.1f\n", op, rows,
-	    threads, res.seconds, rate, (double)res.maxrss_kib / 1024.0);
+	return (x > y) - (x < y);
+}
+
+/*
+ * Run argv runs times, each time from the same state: the output file is
+ * removed first (untimed), so no run pays for deleting the last one's
+ * output. Prints the median time (and its rate), the fastest and the
+ * slowest run, and the largest peak RSS.
+ */
+static void
+bench_op(const char *op, const char *const *argv, const char *output,
+    unsigned runs, uint64_t rows, unsigned threads)
+{
+	struct run_result res[MAX_RUNS];
+	double median, rate;
+	long maxrss = 0;
+	unsigned i;
+
+	for (i = 0; i < runs; i++) {
+		unlink_quiet(output);
+		res[i] = run_command(argv, rows);
+		if (res[i].maxrss_kib > maxrss)
+			maxrss = res[i].maxrss_kib;
+	}
+	qsort(res, runs, sizeof(res[0]), compare_seconds);
+	median = runs % 2 ? res[runs / 2].seconds :
+	    (res[runs / 2 - 1].seconds + res[runs / 2].seconds) / 2;
+	rate = median > 0 ? (double)rows / median : 0;
+	printf("%-8s %12" PRIu64 " %7u %10.3f %12.0f %8.3f %8.3f %12.1f\n",
+	    op, rows, threads, median, rate, res[0].seconds,
+	    res[runs - 1].seconds, (double)maxrss / 1024.0);
 	fflush(stdout);
 }
 
@@ -636,7 +668,6 @@ bench_rows(const struct options *opt, uint64_t rows, const char *schema)
 		opt->psictl, "decrypt", enc, "--id", COLLAB_ID,
 		"--output", dec, "--overwrite", "--threads", tbuf, NULL,
 	};
-	struct run_result res;
 	uint64_t size, lines;
 	double start, secs;
 	size_t t;
@@ -656,11 +687,10 @@ bench_rows(const struct options *opt, uint64_t rows, const char *schema)
 	for (t = 0; t < opt->n_threads; t++) {
 		snprintf(tbuf, sizeof(tbuf), "%u", opt->threads[t]);
 
-		res = run_command(encrypt_argv, rows);
-		print_table_row("encrypt", rows, opt->threads[t], res);
-
-		res = run_command(decrypt_argv, rows);
-		print_table_row("decrypt", rows, opt->threads[t], res);
+		bench_op("encrypt", encrypt_argv, enc, opt->runs, rows,
+		    opt->threads[t]);
+		bench_op("decrypt", decrypt_argv, dec, opt->runs, rows,
+		    opt->threads[t]);
 
 		if (opt->verify) {
 			lines = count_lines(dec, rows);
@@ -685,7 +715,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-hkv] [-n ROWS]... [-p PSICTL] [-d WORKDIR] "
-	    "[-t THREADS,...]\n"
+	    "[-r RUNS] [-t THREADS,...]\n"
 	    "\n"
 	    "Benchmark `psictl encrypt` and `psictl decrypt` on generated CSV "
 	    "data.\n"
@@ -697,12 +727,15 @@ usage(FILE *f)
 	    "              directory under $TMPDIR or /tmp, removed at the "
 	    "end)\n"
 	    "  -t LIST     comma-separated thread counts (default: 1,2)\n"
+	    "  -r RUNS     runs of each measurement; the median is shown\n"
+	    "              (default: 3)\n"
 	    "  -k          keep the generated files and the work directory\n"
 	    "  -v          check that each decrypted file has ROWS+1 lines\n"
 	    "  -h          show this help\n"
 	    "\n"
-	    "Prints one line per run: op rows threads seconds rows/s "
-	    "peak_rss_MiB.\n",
+	    "Prints one line per measurement: op rows threads, the median\n"
+	    "seconds and its rows/s, the fastest and slowest run, and the\n"
+	    "largest peak RSS.\n",
 	    progname);
 }
 
@@ -821,14 +854,16 @@ main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	char schema[PATH_MAX];
+	uint64_t runs;
 	size_t i;
 	int c;
 
 	if (argc > 0 && argv[0] != NULL && argv[0][0] != '\0')
 		progname = argv[0];
 	opt.psictl = "./psictl";
+	opt.runs = 3;
 
-	while ((c = getopt(argc, argv, "n:p:d:t:kvh")) != -1) {
+	while ((c = getopt(argc, argv, "n:p:d:r:t:kvh")) != -1) {
 		switch (c) {
 		case 'n':
 			add_rows(&opt, optarg);
@@ -841,6 +876,15 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			parse_threads(&opt, optarg);
+			break;
+		case 'r':
+			if (!parse_u64(optarg, 1, MAX_RUNS, &runs)) {
+				fprintf(stderr, "%s: -r: expected a run count "
+				    "from 1 to %u, got '%s'\n", progname,
+				    MAX_RUNS, optarg);
+				return 2;
+			}
+			opt.runs = (unsigned)runs;
 			break;
 		case 'k':
 			opt.keep = true;

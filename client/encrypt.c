@@ -27,6 +27,9 @@
 #include "report.h"
 #include "table.h"
 
+/* Rows ahead of the one being encrypted whose bytes are prefetched. */
+#define PREFETCH_AHEAD 16
+
 struct slot_value {
 	const char *ptr;	/* NULL for SQL NULL */
 	size_t len;
@@ -157,9 +160,17 @@ encrypt_bucket(struct encrypt_job *job, size_t b, struct cell_engine *engine,
 	for (i = 0; i < n; i++) {
 		const char *p = bucket->data + rows[i] + 4;
 
-		/* Shuffled rows are random reads: fetch ahead. */
-		if (i + 8 < n)
-			__builtin_prefetch(bucket->data + rows[i + 8]);
+		/*
+		 * Shuffled rows are random reads, each a cache miss: fetch
+		 * both lines a row may span, well ahead.
+		 */
+		if (i + PREFETCH_AHEAD < n) {
+			const char *ahead = bucket->data +
+			    rows[i + PREFETCH_AHEAD];
+
+			__builtin_prefetch(ahead);
+			__builtin_prefetch(ahead + 64);
+		}
 
 		for (s = 0; s < job->nslots; s++) {
 			memcpy(&len, p, 4);
