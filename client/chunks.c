@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "chunks.h"
+#include "utf8.h"
 #include "crypto.h"
 #include "report.h"
 #include "table.h"
@@ -164,8 +165,15 @@ chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
 	uint64_t skipped;
 	int rc;
 
-	if (cur->pos == 0)
+	if (cur->pos == 0) {
 		cur->line = c->first_line;
+		/*
+		 * Fields are cut at ASCII bytes, so a chunk of valid UTF-8
+		 * holds only valid fields; one pass over it spares a check
+		 * per field. Otherwise each row is checked, to name the line.
+		 */
+		cur->utf8_valid = utf8_is_valid(c->in.data, c->in.len);
+	}
 	if (cur->pos >= c->in.len)
 		return 0;
 	rc = csv_parse_row(c->in.data + cur->pos, c->in.len - cur->pos, true,
@@ -185,9 +193,8 @@ chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
 		    "first row", first->count);
 		return -1;
 	}
-	c->rc = table_check_utf8(&c->error, path, row, first_is_header ?
-	    first : NULL, cur->line);
-	if (c->rc != PSID_OK)
+	if (!cur->utf8_valid && (c->rc = table_check_utf8(&c->error, path,
+	    row, first_is_header ? first : NULL, cur->line)) != PSID_OK)
 		return -1;
 	cur->line += row->lines;
 	cur->pos += consumed;

@@ -59,6 +59,7 @@ struct chunk_run {
 struct chunk_cursor {
 	size_t pos;
 	uint64_t line;
+	bool utf8_valid;	/* the whole chunk is UTF-8: rows need no check */
 };
 
 /*
