@@ -81,11 +81,17 @@ encrypt_row(struct encrypt_job *job, struct cell_engine *engine,
 			    v->len, out->data + out->len, raw);
 			out->len += PSID_FINGERPRINT_CELL_LEN;
 			if (rc == PSID_OK && job->check_duplicates &&
-			    v->ptr != NULL && spill_writer_put(dupw,
-			    col->fingerprint * job->dup_partitions +
-			    (raw[0] & (job->dup_partitions - 1)), raw,
-			    DUP_KEY_LEN) != 0)
-				rc = PSID_ERR_IO;
+			    v->ptr != NULL) {
+				void *key = spill_writer_space(dupw,
+				    col->fingerprint * job->dup_partitions +
+				    (raw[0] & (job->dup_partitions - 1)),
+				    DUP_KEY_LEN);
+
+				if (key == NULL)
+					rc = PSID_ERR_IO;
+				else
+					memcpy(key, raw, DUP_KEY_LEN);
+			}
 			continue;
 		}
 		if (!have_row) {

@@ -31,7 +31,7 @@
 struct scan_worker {
 	struct encrypt_job *job;
 	struct csv_row row;
-	struct outbuf rec;
+	bool *slot_null;	/* per slot: the current row's value is NULL */
 	struct spill_writer writer;
 	uint64_t *nulls;	/* per column */
 	size_t *longest;	/* per column */
@@ -137,35 +137,37 @@ scan_value(struct scan_worker *w, size_t i, const struct csv_field *f,
 	return PSID_OK;
 }
 
-/* Append one row to the record buffer, spill it to a random bucket. */
+/* Spill one row to a random bucket, written in place in its buffer. */
 static int
 spill_row(struct scan_worker *w, const struct csv_row *row)
 {
 	struct encrypt_job *job = w->job;
-	struct outbuf *rec = &w->rec;
+	size_t s, total = 4 + 4 * job->nslots;
 	uint32_t len, pick;
-	size_t s;
+	char *p;
 
-	rec->len = 0;
-	if (outbuf_reserve(rec, 4) != 0)
-		return PSID_ERR_NOMEM;
-	rec->len = 4;
-	for (s = 0; s < job->nslots; s++) {
-		const struct csv_field *f = &row->fields[job->slot_source[s]];
-		bool is_null = csv_field_is_null(&job->null_rule, f);
-
-		len = is_null ? NULL_MARK : (uint32_t)f->len;
-		if (outbuf_append(rec, &len, sizeof(len)) != 0 ||
-		    (!is_null && outbuf_append(rec, f->ptr, f->len) != 0))
-			return PSID_ERR_NOMEM;
-	}
-	len = (uint32_t)(rec->len - 4);
-	memcpy(rec->data, &len, sizeof(len));
+	for (s = 0; s < job->nslots; s++)
+		if (!w->slot_null[s])
+			total += row->fields[job->slot_source[s]].len;
 	if (rand_pool_take(&w->pool, &pick, sizeof(pick)) != 0)
 		return PSID_ERR_CRYPTO;
-	if (spill_writer_put(&w->writer, pick % job->rows.nbuckets, rec->data,
-	    rec->len) != 0)
-		return PSID_ERR_IO;
+	if ((p = spill_writer_space(&w->writer, pick % job->rows.nbuckets,
+	    total)) == NULL)
+		return errno == ENOMEM ? PSID_ERR_NOMEM : PSID_ERR_IO;
+	len = (uint32_t)(total - 4);
+	memcpy(p, &len, sizeof(len));
+	p += sizeof(len);
+	for (s = 0; s < job->nslots; s++) {
+		const struct csv_field *f = &row->fields[job->slot_source[s]];
+
+		len = w->slot_null[s] ? NULL_MARK : (uint32_t)f->len;
+		memcpy(p, &len, sizeof(len));
+		p += sizeof(len);
+		if (!w->slot_null[s]) {
+			memcpy(p, f->ptr, f->len);
+			p += f->len;
+		}
+	}
 	return PSID_OK;
 }
 
@@ -177,17 +179,19 @@ scan_chunk(void *arg, struct csv_chunk *c)
 	struct encrypt_job *job = w->job;
 	struct chunk_cursor cur = { 0 };
 	uint64_t line;
-	size_t i;
+	size_t i, s;
 
 	while (chunk_next_row(c, &cur, &w->row, job->input, &job->header,
 	    job->schema->header_row, &line) > 0) {
+		for (s = 0; s < job->nslots; s++)
+			w->slot_null[s] = csv_field_is_null(&job->null_rule,
+			    &w->row.fields[job->slot_source[s]]);
 		for (i = 0; i < job->ncols; i++) {
-			const struct csv_field *f = &w->row.fields[
-			    job->slot_source[job->cols[i].slot]];
+			size_t slot = job->cols[i].slot;
 
-			c->rc = scan_value(w, i, f,
-			    csv_field_is_null(&job->null_rule, f), line,
-			    &c->error);
+			c->rc = scan_value(w, i,
+			    &w->row.fields[job->slot_source[slot]],
+			    w->slot_null[slot], line, &c->error);
 			if (c->rc != PSID_OK)
 				return;
 		}
@@ -287,8 +291,7 @@ workers_free(struct scan_worker **workers, size_t n)
 		if (w == NULL)
 			continue;
 		csv_row_release(&w->row);
-		wipe(w->rec.data, w->rec.cap);
-		outbuf_release(&w->rec);
+		free(w->slot_null);
 		spill_writer_release(&w->writer);
 		rand_pool_wipe(&w->pool);
 		free(w->nulls);
@@ -315,7 +318,9 @@ workers_new(struct encrypt_job *job, size_t n)
 		w->nulls = calloc(job->ncols, sizeof(*w->nulls));
 		w->longest = calloc(job->ncols, sizeof(*w->longest));
 		w->seen = calloc(job->ncols, sizeof(*w->seen));
+		w->slot_null = calloc(job->nslots, sizeof(*w->slot_null));
 		if (w->nulls == NULL || w->longest == NULL || w->seen == NULL ||
+		    w->slot_null == NULL ||
 		    spill_writer_init(&w->writer, &job->rows,
 		    spill_flush_size(job->rows.nbuckets)) != 0)
 			goto fail;

@@ -149,22 +149,36 @@ spill_writer_init(struct spill_writer *w, struct spill *spill,
 	return w->bufs == NULL ? -1 : 0;
 }
 
+void *
+spill_writer_space(struct spill_writer *w, size_t bucket, size_t len)
+{
+	struct outbuf *buf = &w->bufs[bucket];
+	void *space;
+
+	if (buf->len + len > w->flush_at && buf->len > 0) {
+		if (spill_append(w->spill, bucket, buf->data, buf->len) != 0)
+			return NULL;
+		buf->len = 0;
+	}
+	/* A record larger than flush_at grows the buffer; it goes next. */
+	if ((buf->cap == 0 && outbuf_reserve(buf, w->flush_at) != 0) ||
+	    outbuf_reserve(buf, len) != 0)
+		return NULL;
+	space = buf->data + buf->len;
+	buf->len += len;
+	return space;
+}
+
 int
 spill_writer_put(struct spill_writer *w, size_t bucket, const void *data,
     size_t len)
 {
-	struct outbuf *buf = &w->bufs[bucket];
+	void *space = spill_writer_space(w, bucket, len);
 
-	if (buf->len + len > w->flush_at && buf->len > 0) {
-		if (spill_append(w->spill, bucket, buf->data, buf->len) != 0)
-			return -1;
-		buf->len = 0;
-	}
-	if (len >= w->flush_at)
-		return spill_append(w->spill, bucket, data, len);
-	if (buf->cap == 0 && outbuf_reserve(buf, w->flush_at) != 0)
+	if (space == NULL)
 		return -1;
-	return outbuf_append(buf, data, len);
+	memcpy(space, data, len);
+	return 0;
 }
 
 int
