@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rng.h"
+
 #define COLLAB_ID	"00000000-1111-2222-3333-444444444444"
 #define SHARED_SECRET	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
@@ -258,31 +260,6 @@ check_interrupted(uint64_t current_rows)
 
 /* ---- data generation ---------------------------------------------- */
 
-/* xorshift64* (Vigna): fast, good enough for test data. */
-static inline uint64_t
-rng_next(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-/* splitmix64 finaliser: the round function of the permutations below. */
-static inline uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /*
  * A keyed pseudo-random permutation of [0, a * b): a four-round Feistel
  * network over the mixed-radix halves (x / b, x % b). Each round maps
@@ -297,7 +274,7 @@ permute(uint64_t x, uint64_t a, uint64_t b, uint64_t key)
 	int round;
 
 	for (round = 0; round < 4; round++) {
-		uint64_t f = mix64(r ^ key ^ ((uint64_t)round << 56));
+		uint64_t f = bench_mix64(r ^ key ^ ((uint64_t)round << 56));
 
 		t = (l + f % a) % a;
 		l = r;
@@ -359,9 +336,9 @@ put_str(char *p, const char *s, size_t len)
  * country: a two-letter code.
  */
 static char *
-format_row(char *p, uint64_t i, uint64_t *rng)
+format_row(char *p, uint64_t i)
 {
-	uint64_t r1 = rng_next(rng), r2 = rng_next(rng);
+	uint64_t r1 = bench_rng_next(), r2 = bench_rng_next();
 	uint64_t email = permute(i, 100000, 100000, 0x243f6a8885a308d3ull);
 	uint64_t phone = permute(i % 10000000, 1000, 10000,
 	    0x13198a2e03707344ull);
@@ -415,8 +392,9 @@ generate_csv(const char *path, uint64_t rows)
 {
 	FILE *f;
 	char *stdio_buf, *block, *p;
-	uint64_t rng = GEN_SEED, i, total = 0;
+	uint64_t i, total = 0;
 
+	bench_rng_seed(GEN_SEED);	/* the same rows every run */
 	f = fopen(path, "w");
 	stdio_buf = malloc(STDIO_BUF_SIZE);
 	block = malloc(BLOCK_SIZE);
@@ -438,7 +416,7 @@ generate_csv(const char *path, uint64_t rows)
 			p = block;
 			check_interrupted(rows);
 		}
-		p = format_row(p, i, &rng);
+		p = format_row(p, i);
 	}
 	write_or_die(f, block, (size_t)(p - block), path, rows);
 	total += (uint64_t)(p - block);

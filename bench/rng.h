@@ -19,15 +19,20 @@ bench_rotl(uint64_t x, int k)
 	return (x << k) | (x >> (64 - k));
 }
 
+/* SplitMix64's finaliser: a bijection that mixes every bit of z. */
+static inline uint64_t
+bench_mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+	return z ^ (z >> 31);
+}
+
 /* SplitMix64: advance *x and return a well-mixed value of it. */
 static inline uint64_t
 bench_splitmix64(uint64_t *x)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-	return z ^ (z >> 31);
+	return bench_mix64(*x += 0x9e3779b97f4a7c15);
 }
 
 /* Seed the generator (every seed gives a different stream). */
