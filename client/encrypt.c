@@ -88,7 +88,8 @@ encrypt_row(struct encrypt_job *job, struct cell_engine *engine,
 				    DUP_KEY_LEN);
 
 				if (key == NULL)
-					rc = PSID_ERR_IO;
+					rc = errno == ENOMEM ?
+					    PSID_ERR_NOMEM : PSID_ERR_IO;
 				else
 					memcpy(key, raw, DUP_KEY_LEN);
 			}

@@ -32,6 +32,7 @@ struct scan_worker {
 	struct encrypt_job *job;
 	struct csv_row row;
 	bool *slot_null;	/* per slot: the current row's value is NULL */
+	struct outbuf big;	/* a record larger than a spill buffer */
 	struct spill_writer writer;
 	uint64_t *nulls;	/* per column */
 	size_t *longest;	/* per column */
@@ -137,24 +138,15 @@ scan_value(struct scan_worker *w, size_t i, const struct csv_field *f,
 	return PSID_OK;
 }
 
-/* Spill one row to a random bucket, written in place in its buffer. */
-static int
-spill_row(struct scan_worker *w, const struct csv_row *row)
+/* Lay out a row's spilled record (total bytes, see encrypt.h) at p. */
+static void
+encode_row(const struct scan_worker *w, const struct csv_row *row,
+    size_t total, char *p)
 {
-	struct encrypt_job *job = w->job;
-	size_t s, total = 4 + 4 * job->nslots;
-	uint32_t len, pick;
-	char *p;
+	const struct encrypt_job *job = w->job;
+	uint32_t len = (uint32_t)(total - 4);
+	size_t s;
 
-	for (s = 0; s < job->nslots; s++)
-		if (!w->slot_null[s])
-			total += row->fields[job->slot_source[s]].len;
-	if (rand_pool_take(&w->pool, &pick, sizeof(pick)) != 0)
-		return PSID_ERR_CRYPTO;
-	if ((p = spill_writer_space(&w->writer, pick % job->rows.nbuckets,
-	    total)) == NULL)
-		return errno == ENOMEM ? PSID_ERR_NOMEM : PSID_ERR_IO;
-	len = (uint32_t)(total - 4);
 	memcpy(p, &len, sizeof(len));
 	p += sizeof(len);
 	for (s = 0; s < job->nslots; s++) {
@@ -168,7 +160,39 @@ spill_row(struct scan_worker *w, const struct csv_row *row)
 			p += f->len;
 		}
 	}
-	return PSID_OK;
+}
+
+/*
+ * Spill one row to a random bucket: laid out in place in the bucket's
+ * buffer, or, if larger than a buffer, staged and written at once.
+ */
+static int
+spill_row(struct scan_worker *w, const struct csv_row *row)
+{
+	struct encrypt_job *job = w->job;
+	size_t s, bucket, total = 4 + 4 * job->nslots;
+	uint32_t pick;
+	char *p;
+
+	for (s = 0; s < job->nslots; s++)
+		if (!w->slot_null[s])
+			total += row->fields[job->slot_source[s]].len;
+	if (rand_pool_take(&w->pool, &pick, sizeof(pick)) != 0)
+		return PSID_ERR_CRYPTO;
+	bucket = pick % job->rows.nbuckets;
+	if (total <= w->writer.flush_at) {
+		if ((p = spill_writer_space(&w->writer, bucket, total)) == NULL)
+			return errno == ENOMEM ? PSID_ERR_NOMEM : PSID_ERR_IO;
+		encode_row(w, row, total, p);
+		return PSID_OK;
+	}
+	w->big.len = 0;
+	if (outbuf_reserve(&w->big, total) != 0)
+		return PSID_ERR_NOMEM;
+	encode_row(w, row, total, w->big.data);
+	w->big.len = total;
+	return spill_writer_put(&w->writer, bucket, w->big.data, total) != 0 ?
+	    PSID_ERR_IO : PSID_OK;
 }
 
 /* Check and spill every row of a chunk (chunk_work_fn). */
@@ -292,6 +316,8 @@ workers_free(struct scan_worker **workers, size_t n)
 			continue;
 		csv_row_release(&w->row);
 		free(w->slot_null);
+		wipe(w->big.data, w->big.cap);
+		outbuf_release(&w->big);
 		spill_writer_release(&w->writer);
 		rand_pool_wipe(&w->pool);
 		free(w->nulls);

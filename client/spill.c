@@ -149,20 +149,32 @@ spill_writer_init(struct spill_writer *w, struct spill *spill,
 	return w->bufs == NULL ? -1 : 0;
 }
 
+/* Empty a bucket's buffer into the file if len more bytes will not fit. */
+static int
+make_room(struct spill_writer *w, size_t bucket, size_t len)
+{
+	struct outbuf *buf = &w->bufs[bucket];
+
+	if (buf->len + len > w->flush_at && buf->len > 0) {
+		if (spill_append(w->spill, bucket, buf->data, buf->len) != 0)
+			return -1;
+		buf->len = 0;
+	}
+	return 0;
+}
+
 void *
 spill_writer_space(struct spill_writer *w, size_t bucket, size_t len)
 {
 	struct outbuf *buf = &w->bufs[bucket];
 	void *space;
 
-	if (buf->len + len > w->flush_at && buf->len > 0) {
-		if (spill_append(w->spill, bucket, buf->data, buf->len) != 0)
-			return NULL;
-		buf->len = 0;
+	if (len > w->flush_at) {
+		errno = EINVAL;
+		return NULL;
 	}
-	/* A record larger than flush_at grows the buffer; it goes next. */
-	if ((buf->cap == 0 && outbuf_reserve(buf, w->flush_at) != 0) ||
-	    outbuf_reserve(buf, len) != 0)
+	if (make_room(w, bucket, len) != 0 ||
+	    (buf->cap == 0 && outbuf_reserve(buf, w->flush_at) != 0))
 		return NULL;
 	space = buf->data + buf->len;
 	buf->len += len;
@@ -173,9 +185,13 @@ int
 spill_writer_put(struct spill_writer *w, size_t bucket, const void *data,
     size_t len)
 {
-	void *space = spill_writer_space(w, bucket, len);
+	void *space;
 
-	if (space == NULL)
+	/* Larger than a buffer: straight to the file, after what is buffered. */
+	if (len > w->flush_at)
+		return make_room(w, bucket, len) != 0 ? -1 :
+		    spill_append(w->spill, bucket, data, len);
+	if ((space = spill_writer_space(w, bucket, len)) == NULL)
 		return -1;
 	memcpy(space, data, len);
 	return 0;

@@ -66,14 +66,19 @@ int spill_writer_init(struct spill_writer *w, struct spill *spill,
     size_t flush_at);
 
 /*
- * Room for one record of len bytes in a bucket's buffer, for the caller
- * to fill before the writer's next call (no copy through a staging
- * buffer). Returns the space, or NULL (errno set) if a flush failed or
- * memory ran out.
+ * Room for one record of len bytes (at most w->flush_at) in a bucket's
+ * buffer, for the caller to fill before the writer's next call: no copy
+ * through a staging buffer. Returns the space, or NULL with errno set:
+ * EINVAL when len is over flush_at (use spill_writer_put), ENOMEM, or the
+ * error of a flush that failed.
  */
 void *spill_writer_space(struct spill_writer *w, size_t bucket, size_t len);
 
-/* Buffer one record for a bucket. Returns 0 or -1 (errno set). */
+/*
+ * Buffer one record for a bucket; one larger than flush_at is written to
+ * the file at once, so buffers never grow past flush_at. Returns 0 or -1
+ * (errno set).
+ */
 int spill_writer_put(struct spill_writer *w, size_t bucket,
     const void *data, size_t len);
 

@@ -572,6 +572,75 @@ START_TEST(shuffle_is_a_permutation)
 }
 END_TEST
 
+/* The value of column col (0 sealed, 1 cleartext) of row r in spill_sized. */
+static void
+spill_sized_value(size_t r, int col, char *buf, size_t size)
+{
+	size_t len = r % 3 == 0 ? (col == 0 ? 11000 : 8000) : r % 50;
+
+	ck_assert_uint_lt(len, size);
+	memset(buf, 'a' + (int)((r + (size_t)col) % 26), len);
+	buf[len] = '\0';
+}
+
+/*
+ * Rows larger than a spill buffer (every third one, ~19 KB against at
+ * most 16 KB) go straight to the spill file between buffered ones: every
+ * row comes back whole, in one piece, on any number of threads.
+ */
+START_TEST(rows_larger_than_spill_buffers)
+{
+	struct psid_csv_options opts = { .overwrite = true, .threads = 2,
+	    .settings = { .allow_cleartext = true } };
+	struct psid_report report;
+	struct psid_keys *keys = fixture_keys();
+	char *dir = scratch_dir(), in[4096], e[4096], d[4096], schema[4096];
+	static char sealed[12000], clear[12000];
+	struct table dec;
+	size_t n = 1500, r;
+	FILE *f;
+
+	snprintf(in, sizeof(in), "%s", scratch_path(dir, "in.csv"));
+	snprintf(e, sizeof(e), "%s", scratch_path(dir, "e.csv"));
+	snprintf(d, sizeof(d), "%s", scratch_path(dir, "d.csv"));
+	snprintf(schema, sizeof(schema), "%s", scratch_path(dir, "s.json"));
+	write_file(schema, "{\"headerRow\": true, \"columns\": ["
+	    "{\"sourceHeader\": \"id\", \"type\": \"fingerprint\"},"
+	    "{\"sourceHeader\": \"id\", \"type\": \"cleartext\"},"
+	    "{\"sourceHeader\": \"s\", \"type\": \"sealed\", \"pad\": "
+	    "{\"type\": \"none\"}},"
+	    "{\"sourceHeader\": \"c\", \"type\": \"cleartext\"}]}");
+	f = fopen(in, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "id,s,c\n");
+	for (r = 0; r < n; r++) {
+		spill_sized_value(r, 0, sealed, sizeof(sealed));
+		spill_sized_value(r, 1, clear, sizeof(clear));
+		fprintf(f, "%zu,%s,%s\n", r, sealed, clear);
+	}
+	fclose(f);
+	ck_assert_int_eq(psid_encrypt_csv(keys, schema, in, e, &opts, &report),
+	    PSID_OK);
+	ck_assert_uint_eq(report.rows, n);
+	ck_assert_int_eq(psid_decrypt_csv(keys, e, d, &opts, &report),
+	    PSID_OK);
+	table_load(d, &dec);
+	ck_assert_uint_eq(dec.nrows, n + 1);
+	for (r = 1; r <= n; r++) {
+		size_t id = strtoul(dec.cells[r][1], NULL, 10);
+
+		ck_assert_uint_lt(id, n);
+		spill_sized_value(id, 0, sealed, sizeof(sealed));
+		spill_sized_value(id, 1, clear, sizeof(clear));
+		ck_assert_str_eq(dec.cells[r][2] ? dec.cells[r][2] : "", sealed);
+		ck_assert_str_eq(dec.cells[r][3] ? dec.cells[r][3] : "", clear);
+	}
+	table_free(&dec);
+	psid_keys_free(keys);
+	scratch_remove(dir);
+}
+END_TEST
+
 /* A NULL report is allowed; the error still comes back, nothing left. */
 START_TEST(null_report)
 {
@@ -648,6 +717,7 @@ make_table_suite(void)
 	tcase_add_test(tc, nulls_and_empties);
 	tcase_add_loop_test(tc, shuffle_is_a_permutation, 0, 3);
 	tcase_add_test(tc, null_report);
+	tcase_add_test(tc, rows_larger_than_spill_buffers);
 	tcase_add_test(tc, cr_line_ends_across_chunks);
 	suite_add_tcase(s, tc);
 	return s;
