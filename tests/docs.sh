@@ -69,7 +69,7 @@ same "psid(8) documents every long option of psid -h, and no other" \
 
 # Functions: those <psid/client.h> declares, and those libpsid(3) names
 # (NAME) and shows (.Fn or .Fo in SYNOPSIS).
-HEADER=$PSID_SRCDIR/client/psid/client.h
+HEADER=$PSID_SRCDIR/client/include/psid/client.h
 MAN3=$PSID_SRCDIR/man/libpsid.3
 grep -v '^typedef' "$HEADER" |
 	sed -n 's/^[a-z].*[ *]\(psid_[a-z_]*\)(.*/\1/p' | sort -u \

@@ -1,10 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * error.c: the text of libpsid's error codes (psid_strerror).
+ * error.c: the text of libpsid's error codes (psid_strerror), and the
+ * public form of C3R's header rules (psid_header_normalize).
  */
 #include "config.h"
 
+#include "header.h"
 #include "psid/client.h"
+
+_Static_assert(PSID_NAME_MAX == HEADER_MAX_LEN, "one name limit");
+
+long
+psid_header_normalize(const char *in, size_t len, char out[PSID_NAME_MAX + 1])
+{
+	long n = header_normalize(in, len, out);
+
+	if (n < 0 || !header_is_valid(out, (size_t)n))
+		return -1;
+	return n;
+}
 
 const char *
 psid_strerror(int error)

@@ -84,6 +84,18 @@ const char *psid_strerror(int error);
 #define PSID_SECRET_BYTES 32
 /* Size of a buffer that holds a Base64 secret of PSID_SECRET_BYTES. */
 #define PSID_SECRET_B64_SIZE 45
+/* Longest name of a table or column, normalised (C3R's header limit). */
+#define PSID_NAME_MAX 128
+
+/*
+ * Normalise a table or column name in[0..len) as C3R normalises a header
+ * (trim characters <= ' ' at both ends, lower-case ASCII) into out (at
+ * most PSID_NAME_MAX bytes and a NUL). Returns the normalised length, or
+ * -1 when it is longer than PSID_NAME_MAX or not a valid name (empty, or
+ * not [a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?); out is then unspecified.
+ */
+long psid_header_normalize(const char *in, size_t len,
+    char out[PSID_NAME_MAX + 1]);
 
 /* The four C3R collaboration settings. All false is C3R's high assurance. */
 struct psid_settings {

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "header.h"
 #include "psid/client.h"
 
 #define EXIT_USAGE 2
@@ -95,13 +94,13 @@ struct remote_args {
 
 /* TABLE.COLUMN, normalised. */
 struct colref_arg {
-	char table[HEADER_MAX_LEN + 1];
-	char column[HEADER_MAX_LEN + 1];
+	char table[PSID_NAME_MAX + 1];
+	char column[PSID_NAME_MAX + 1];
 };
 
 /* A comma-separated list of names, normalised. */
 struct name_list {
-	char (*names)[HEADER_MAX_LEN + 1];
+	char (*names)[PSID_NAME_MAX + 1];
 	const char **ptrs;
 	size_t n;
 };
@@ -127,7 +126,7 @@ int args_failed(struct psid_conn *conn, int rc);
  * Returns 0, or EXIT_USAGE after printing why (what: the option).
  */
 int args_name(const char *what, const char *in, size_t len,
-    char out[HEADER_MAX_LEN + 1]);
+    char out[PSID_NAME_MAX + 1]);
 /* TABLE.COLUMN, normalised. Returns 0 or EXIT_USAGE. */
 int args_colref(const char *what, const char *s, struct colref_arg *out);
 /* A comma-separated list, normalised. Returns 0 or an exit status. */

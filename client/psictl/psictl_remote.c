@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "header.h"
 #include "psictl.h"
 
 /* ------------------------------------------------------------- collab */
@@ -251,7 +250,7 @@ int
 cmd_delete(int argc, char **argv)
 {
 	static const int opts[] = { CONN_OPTS, R_ID, R_TABLE, 0 };
-	char table[HEADER_MAX_LEN + 1];
+	char table[PSID_NAME_MAX + 1];
 	struct remote_args a;
 	struct psid_conn *conn = NULL;
 	int rc;

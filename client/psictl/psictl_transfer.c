@@ -84,7 +84,7 @@ cmd_upload(int argc, char **argv)
 {
 	static const int opts[] = { CONN_OPTS, R_ID, R_TABLE, R_REPLACE,
 	    R_RULE, R_SCHEMA, 0 };
-	char table[HEADER_MAX_LEN + 1];
+	char table[PSID_NAME_MAX + 1];
 	struct psid_upload_options uo = { 0 };
 	struct progress progress = { 0 };
 	struct psid_report report;

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "header.h"
 #include "psictl.h"
 
 static const struct option remote_options[] = {
@@ -208,11 +207,9 @@ args_failed(struct psid_conn *conn, int rc)
 /* A name from the command line, normalised as a C3R header into out. */
 int
 args_name(const char *what, const char *in, size_t len,
-    char out[HEADER_MAX_LEN + 1])
+    char out[PSID_NAME_MAX + 1])
 {
-	long n = header_normalize(in, len, out);
-
-	if (n < 0 || !header_is_valid(out, (size_t)n))
+	if (psid_header_normalize(in, len, out) < 0)
 		return fail_usage("%s '%.*s': not a valid name (letters, "
 		    "digits, '_', ' ' and single '-')", what, (int)len, in);
 	return 0;
