@@ -21,5 +21,6 @@ Suite *make_storage_suite(void);
 Suite *make_tables_suite(void);
 Suite *make_client_net_suite(void);
 Suite *make_client_wire_suite(void);
+Suite *make_noise_suite(void);
 
 #endif
