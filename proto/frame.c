@@ -250,6 +250,29 @@ check_ref(const Psid__ColumnRef *ref, const char *what, char *err,
 }
 
 static bool
+check_privacy(const Psid__PrivacyPolicy *p, char *err, size_t err_size)
+{
+	if (p->epsilon_milli < 1 || p->epsilon_milli > FRAME_EPSILON_MAX_MILLI)
+		return FAIL("privacy: epsilon must be 0.001 to %u",
+		    FRAME_EPSILON_MAX_MILLI / 1000);
+	if (p->budget_milli < p->epsilon_milli)
+		return FAIL("privacy: the budget is smaller than epsilon");
+	if (p->budget_milli > FRAME_BUDGET_MAX_MILLI)
+		return FAIL("privacy: the budget is over %llu",
+		    (unsigned long long)FRAME_BUDGET_MAX_MILLI / 1000);
+	if (p->contribution_limit > FRAME_CONTRIBUTION_MAX)
+		return FAIL("privacy: contribution_limit is over %u",
+		    FRAME_CONTRIBUTION_MAX);
+	if (p->refresh != PSID__PRIVACY_POLICY__REFRESH__NEVER &&
+	    p->refresh != PSID__PRIVACY_POLICY__REFRESH__MONTHLY)
+		return FAIL("privacy: unknown refresh");
+	if (p->mechanism != PSID__PRIVACY_POLICY__MECHANISM__LAPLACE &&
+	    p->mechanism != PSID__PRIVACY_POLICY__MECHANISM__GAUSSIAN)
+		return FAIL("privacy: unknown mechanism");
+	return true;
+}
+
+static bool
 check_rule(const Psid__AnalysisRule *rule, char *err, size_t err_size)
 {
 	if (rule == NULL)
@@ -259,6 +282,13 @@ check_rule(const Psid__AnalysisRule *rule, char *err, size_t err_size)
 		return FAIL("unknown analysis rule");
 	if (rule->min_rows > MAX_MIN_ROWS)
 		return FAIL("min_rows is over %u", MAX_MIN_ROWS);
+	if (rule->privacy != NULL) {
+		if (rule->kind != PSID__ANALYSIS_RULE__KIND__AGGREGATION)
+			return FAIL("privacy: only an aggregation rule takes a "
+			    "privacy policy");
+		if (!check_privacy(rule->privacy, err, err_size))
+			return false;
+	}
 	return check_names(rule->list_columns, rule->n_list_columns,
 	    "list_columns", err, err_size);
 }
@@ -315,6 +345,9 @@ frame_check_request(const Psid__Request *r, char *err, size_t err_size)
 		return true;
 	case PSID__REQUEST__BODY_LIST_TABLES:
 		return check_collaboration_id(r->list_tables->collaboration_id,
+		    err, err_size);
+	case PSID__REQUEST__BODY_READ_BUDGET:
+		return check_collaboration_id(r->read_budget->collaboration_id,
 		    err, err_size);
 	case PSID__REQUEST__BODY_DELETE_TABLE:
 		return check_collaboration_id(r->delete_table->collaboration_id,

@@ -27,6 +27,11 @@
 #define FRAME_MAX_LIMIT (256u << 20)
 /* The cell length that marks a NULL cell. */
 #define FRAME_CELL_NULL UINT32_MAX
+/* Bounds of a PrivacyPolicy (thousandths): epsilon up to 10, budget 10^6. */
+#define FRAME_EPSILON_MAX_MILLI 10000u
+#define FRAME_BUDGET_MAX_MILLI 1000000000ull
+/* The most rows one person may contribute under a policy. */
+#define FRAME_CONTRIBUTION_MAX 1000u
 
 enum frame_result {
 	FRAME_OK = 0,		/* a whole frame is there */
