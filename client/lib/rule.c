@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rule.c: a table's analysis rule from a JSON rule file, in AWS Clean
+ * Rooms' vocabulary (psid_rule_load):
+ *
+ *   { "type": "aggregation",
+ *     "outputConstraints": [ { "columnName": "email", "minimum": 100,
+ *                              "type": "COUNT_DISTINCT" } ],
+ *     "differentialPrivacy": { "epsilon": 0.5, "budget": 10,
+ *                              "contributionLimit": 1, "refresh": "never",
+ *                              "mechanism": "laplace" } }
+ *   { "type": "list", "listColumns": ["email", "amount"] }
+ *
+ * Every error is one line naming the key (outputConstraints[2].minimum,
+ * differentialPrivacy.epsilon, ...); nothing is half-read: *rule is only
+ * set when the whole file is good. Decimals (epsilon, budget) are exact
+ * to the thousandth, the unit psid counts them in.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "header.h"
+#include "psid/client.h"
+#include "report.h"
+
+#define RULE_FAIL(rep, ...) \
+	report_fail((rep), PSID_ERR_RULE, 0, NULL, __VA_ARGS__)
+
+/* Clean Rooms' keys that this psid does not take yet, and why. */
+static const char *const later_keys[] = {
+	"joinColumns", "dimensionColumns", "aggregateColumns",
+	"scalarFunctions", "allowedJoinOperators", "joinRequired",
+	"allowedSelectColumns", NULL
+};
+
+/* Whether every key of obj is one of keys[]; else *bad is the first other. */
+static bool
+keys_known(json_t *obj, const char *const *keys, const char **bad)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; keys[i] != NULL; i++)
+			if (strcmp(key, keys[i]) == 0)
+				break;
+		if (keys[i] == NULL) {
+			*bad = key;
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A JSON number with at most three decimals, above 0 and at most max,
+ * in thousandths. Returns 0, or -1 with the reason in why.
+ */
+static int
+milli_of(json_t *v, double max, uint64_t *out, const char **why)
+{
+	double x, scaled;
+
+	if (!json_is_number(v)) {
+		*why = "must be a number";
+		return -1;
+	}
+	x = json_number_value(v);
+	if (!(x > 0)) {
+		*why = "must be above 0";
+		return -1;
+	}
+	if (x > max) {
+		*why = "is too large";
+		return -1;
+	}
+	scaled = x * 1000.0;
+	if (fabs(scaled - nearbyint(scaled)) > 1e-6 * fmax(1.0, scaled)) {
+		*why = "has more than 3 decimal places";
+		return -1;
+	}
+	*out = (uint64_t)nearbyint(scaled);
+	return *out > 0 ? 0 : (*why = "must be at least 0.001", -1);
+}
+
+/* A string member that must be one of words[] (index into *out). */
+static int
+word_of(json_t *v, const char *const *words, int *out)
+{
+	int i;
+
+	if (!json_is_string(v))
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(json_string_value(v), words[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
+    struct psid_report *report)
+{
+	static const char *const keys[] = { "epsilon", "budget",
+	    "contributionLimit", "refresh", "mechanism", NULL };
+	static const char *const refresh[] = { "never", "monthly", NULL };
+	static const char *const mech[] = { "laplace", "gaussian", NULL };
+	const char *bad, *why;
+	json_t *v;
+	uint64_t m;
+	int w;
+
+	if (!json_is_object(dp))
+		return RULE_FAIL(report, "%s: key differentialPrivacy: must be "
+		    "an object", file);
+	if (!keys_known(dp, keys, &bad))
+		return RULE_FAIL(report, "%s: key differentialPrivacy.%s: "
+		    "unknown key", file, bad);
+	memset(p, 0, sizeof(*p));
+	p->enabled = true;
+	if ((v = json_object_get(dp, "epsilon")) == NULL)
+		return RULE_FAIL(report, "%s: key differentialPrivacy.epsilon: "
+		    "required", file);
+	if (milli_of(v, 10.0, &m, &why) != 0)
+		return RULE_FAIL(report, "%s: key differentialPrivacy.epsilon: "
+		    "%s (0.001 to 10)", file, why);
+	p->epsilon_milli = (uint32_t)m;
+	if ((v = json_object_get(dp, "budget")) == NULL)
+		return RULE_FAIL(report, "%s: key differentialPrivacy.budget: "
+		    "required", file);
+	if (milli_of(v, 1e6, &m, &why) != 0)
+		return RULE_FAIL(report, "%s: key differentialPrivacy.budget: "
+		    "%s (up to 1000000)", file, why);
+	if (m < p->epsilon_milli)
+		return RULE_FAIL(report, "%s: key differentialPrivacy.budget: "
+		    "smaller than epsilon", file);
+	p->budget_milli = m;
+	p->contribution_limit = 1;
+	if ((v = json_object_get(dp, "contributionLimit")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 1000)
+			return RULE_FAIL(report, "%s: key differentialPrivacy."
+			    "contributionLimit: must be an integer, 1 to 1000",
+			    file);
+		p->contribution_limit = (uint32_t)json_integer_value(v);
+	}
+	if ((v = json_object_get(dp, "refresh")) != NULL) {
+		if (word_of(v, refresh, &w) != 0)
+			return RULE_FAIL(report, "%s: key differentialPrivacy."
+			    "refresh: must be \"never\" or \"monthly\"", file);
+		p->refresh = w == 0 ? PSID_REFRESH_NEVER : PSID_REFRESH_MONTHLY;
+	}
+	if ((v = json_object_get(dp, "mechanism")) != NULL) {
+		if (word_of(v, mech, &w) != 0)
+			return RULE_FAIL(report, "%s: key differentialPrivacy."
+			    "mechanism: must be \"laplace\" or \"gaussian\"",
+			    file);
+		p->mechanism = w == 0 ? PSID_NOISE_LAPLACE :
+		    PSID_NOISE_GAUSSIAN;
+	}
+	return PSID_OK;
+}
+
+/* The largest minimum of outputConstraints into *min_rows. */
+static int
+parse_constraints(json_t *oc, const char *file, uint32_t *min_rows,
+    struct psid_report *report)
+{
+	static const char *const keys[] = { "columnName", "minimum", "type",
+	    NULL };
+	char name[HEADER_MAX_LEN + 1];
+	const char *bad;
+	json_t *c, *v;
+	size_t i;
+
+	if (!json_is_array(oc) || json_array_size(oc) == 0)
+		return RULE_FAIL(report, "%s: key outputConstraints: must be a "
+		    "non-empty array", file);
+	*min_rows = 0;
+	json_array_foreach(oc, i, c) {
+		if (!json_is_object(c))
+			return RULE_FAIL(report, "%s: key outputConstraints[%zu]: "
+			    "must be an object", file, i + 1);
+		if (!keys_known(c, keys, &bad))
+			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
+			    "%s: unknown key", file, i + 1, bad);
+		v = json_object_get(c, "columnName");
+		if (!json_is_string(v) || header_normalize(json_string_value(v),
+		    json_string_length(v), name) < 0 ||
+		    !header_is_valid(name, strlen(name)))
+			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
+			    "columnName: must be a column name", file, i + 1);
+		v = json_object_get(c, "type");
+		if (!json_is_string(v) ||
+		    strcmp(json_string_value(v), "COUNT_DISTINCT") != 0)
+			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
+			    "type: must be \"COUNT_DISTINCT\"", file, i + 1);
+		v = json_object_get(c, "minimum");
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 1000000000)
+			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
+			    "minimum: must be an integer, 0 to 1000000000", file,
+			    i + 1);
+		if ((uint32_t)json_integer_value(v) > *min_rows)
+			*min_rows = (uint32_t)json_integer_value(v);
+	}
+	return PSID_OK;
+}
+
+/* listColumns into rule (owned by it). */
+static int
+parse_list_columns(json_t *lc, const char *file, struct psid_rule *rule,
+    struct psid_report *report)
+{
+	char name[HEADER_MAX_LEN + 1], **cols;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(lc))
+		return RULE_FAIL(report, "%s: key listColumns: must be an array "
+		    "of column names", file);
+	if ((cols = calloc(json_array_size(lc) + 1, sizeof(*cols))) == NULL)
+		return report_fail(report, PSID_ERR_NOMEM, 0, NULL, "%s: out of "
+		    "memory", file);
+	json_array_foreach(lc, i, v) {
+		if (!json_is_string(v) || header_normalize(json_string_value(v),
+		    json_string_length(v), name) < 0 ||
+		    !header_is_valid(name, strlen(name)) ||
+		    (cols[i] = strdup(name)) == NULL) {
+			rule->columns = (const char *const *)cols;
+			rule->ncolumns = i;
+			psid_rule_clear(rule);
+			return RULE_FAIL(report, "%s: key listColumns[%zu]: must "
+			    "be a column name", file, i + 1);
+		}
+	}
+	rule->columns = (const char *const *)cols;
+	rule->ncolumns = json_array_size(lc);
+	return PSID_OK;
+}
+
+static int
+parse_rule(json_t *root, const char *file, struct psid_rule *rule,
+    struct psid_report *report)
+{
+	static const char *const keys[] = { "type", "outputConstraints",
+	    "listColumns", "differentialPrivacy", NULL };
+	static const char *const types[] = { "aggregation", "list", NULL };
+	const char *bad;
+	json_t *v;
+	size_t i;
+	int t, rc;
+
+	if (!json_is_object(root))
+		return RULE_FAIL(report, "%s: not a JSON object", file);
+	if (!keys_known(root, keys, &bad)) {
+		for (i = 0; later_keys[i] != NULL; i++)
+			if (strcmp(bad, later_keys[i]) == 0)
+				return RULE_FAIL(report, "%s: key %s: not "
+				    "supported by this psid yet (rules govern "
+				    "counts and joins)", file, bad);
+		return RULE_FAIL(report, "%s: key %s: unknown key", file, bad);
+	}
+	if (word_of(json_object_get(root, "type"), types, &t) != 0)
+		return RULE_FAIL(report, "%s: key type: must be \"aggregation\" "
+		    "or \"list\"", file);
+	rule->kind = t == 0 ? PSID_RULE_AGGREGATION : PSID_RULE_LIST;
+	if (rule->kind == PSID_RULE_LIST) {
+		if (json_object_get(root, "outputConstraints") != NULL ||
+		    json_object_get(root, "differentialPrivacy") != NULL)
+			return RULE_FAIL(report, "%s: key %s: only for an "
+			    "aggregation rule", file, json_object_get(root,
+			    "outputConstraints") != NULL ? "outputConstraints" :
+			    "differentialPrivacy");
+		if ((v = json_object_get(root, "listColumns")) != NULL)
+			return parse_list_columns(v, file, rule, report);
+		return PSID_OK;
+	}
+	if (json_object_get(root, "listColumns") != NULL)
+		return RULE_FAIL(report, "%s: key listColumns: only for a list "
+		    "rule", file);
+	if ((v = json_object_get(root, "outputConstraints")) != NULL &&
+	    (rc = parse_constraints(v, file, &rule->min_rows, report)) != 0)
+		return rc;
+	if ((v = json_object_get(root, "differentialPrivacy")) != NULL)
+		return parse_privacy(v, file, &rule->privacy, report);
+	return PSID_OK;
+}
+
+int
+psid_rule_load(const char *path, struct psid_rule *rule,
+    struct psid_report *report)
+{
+	struct psid_rule r;
+	json_error_t jerr;
+	json_t *root;
+	int rc;
+
+	report_reset(report);
+	if (path == NULL || rule == NULL)
+		return PSID_ERR_INVALID;
+	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
+		if (jerr.line < 0)
+			return report_fail(report, PSID_ERR_IO, 0, NULL, "%s: %s",
+			    path, jerr.text);
+		return report_fail(report, PSID_ERR_RULE, (uint64_t)jerr.line,
+		    NULL, "%s: line %d, column %d: %s", path, jerr.line,
+		    jerr.column, jerr.text);
+	}
+	memset(&r, 0, sizeof(r));
+	rc = parse_rule(root, path, &r, report);
+	json_decref(root);
+	if (rc != PSID_OK) {
+		psid_rule_clear(&r);
+		return rc;
+	}
+	*rule = r;
+	return PSID_OK;
+}
+
+void
+psid_rule_clear(struct psid_rule *rule)
+{
+	size_t i;
+
+	if (rule == NULL)
+		return;
+	for (i = 0; rule->columns != NULL && i < rule->ncolumns; i++)
+		free((char *)rule->columns[i]);
+	free((void *)rule->columns);
+	memset(rule, 0, sizeof(*rule));
+}
