@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store_int.h: what the storage modules (store.c, tables.c, upload.c,
- * join.c, audit.c) share and nothing else sees: the store's LMDB handles,
- * key building and checking, range deletion, and the chunk writer that
- * lays out a sorted run of fixed-size records (a fingerprint set, a join
- * index) as chunks plus a meta value (see store.h for the layout).
+ * store_int.h: what the storage files share and nothing else sees: the
+ * store's LMDB handles, transactions and the error helper (store.c), key
+ * building and checking (keys.c), chunked runs: their metas, the chunk
+ * writer that lays out a sorted run of fixed-size records (a fingerprint
+ * set, a join index) as chunks plus a meta value (runs.c, see store.h for
+ * the layout), the collaboration check and a table's clearing
+ * (tables.c), and the audit append inside a transaction (audit.c).
  */
 #ifndef PSID_STORE_INT_H
 #define PSID_STORE_INT_H
@@ -127,6 +129,9 @@ int store_key_row(struct store_key *key, const char *collab,
 /* The key of chunk i of the run whose meta key is key (in key->buf). */
 MDB_val store_chunk_key(struct store_key *key, uint32_t i);
 
+/* The meta key of a run, key itself, as an MDB_val pointing into key. */
+MDB_val store_meta_key(struct store_key *key);
+
 void store_put_be64(unsigned char *p, uint64_t v);
 uint64_t store_get_be64(const unsigned char *p);
 
@@ -145,6 +150,14 @@ int store_read_runmeta(struct store *store, MDB_txn *txn,
 int store_load_run(struct store *store, MDB_txn *txn, struct store_key *key,
     const struct store_runmeta *m, size_t reclen, const uint8_t **ptrs,
     char *err, size_t err_size);
+
+/*
+ * Delete the chunks of the run whose meta key is key and meta m, in txn
+ * (the meta stays). Returns 0 or -1.
+ */
+int store_run_delete_chunks(struct store *store, MDB_txn *txn,
+    struct store_key *key, const struct store_runmeta *m, char *err,
+    size_t err_size);
 
 /*
  * Delete every key of dbi that starts with prefix[0..len), in txn.
