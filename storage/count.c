@@ -272,21 +272,24 @@ lower_bound_prefix(const struct count_set *s, uint64_t key)
 	return lo;
 }
 
-int
-count_intersection(const struct count_set *sets, size_t nsets,
-    unsigned threads, uint64_t *count)
+/*
+ * Check count_intersection's arguments; into *largest the index of the
+ * largest set and into *total the sum of their sizes. Returns 0 to count,
+ * 1 when *count is known already (a set is empty, or there is one), or
+ * -1 with errno EINVAL.
+ */
+static int
+check_sets(const struct count_set *sets, size_t nsets, uint64_t *count,
+    size_t *largest, uint64_t *total)
 {
-	struct count_job *jobs = NULL;
-	uint64_t total = 0, next = 0;
-	size_t i, largest = 0;
-	unsigned t;
-	int rc = -1;
-	bool *started = NULL;
+	size_t i;
 
 	if (nsets < 1 || nsets > COUNT_MAX_SETS || count == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
+	*largest = 0;
+	*total = 0;
 	for (i = 0; i < nsets; i++) {
 		if (count_set_check(&sets[i]) != 0) {
 			errno = EINVAL;
@@ -294,16 +297,23 @@ count_intersection(const struct count_set *sets, size_t nsets,
 		}
 		if (sets[i].n == 0) {
 			*count = 0;
-			return 0;
+			return 1;
 		}
-		if (sets[i].n > sets[largest].n)
-			largest = i;
-		total += sets[i].n;
+		if (sets[i].n > sets[*largest].n)
+			*largest = i;
+		*total += sets[i].n;
 	}
 	if (nsets == 1) {
 		*count = sets[0].n;
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+
+/* The threads to count total fingerprints with, asked for threads. */
+static unsigned
+pick_threads(unsigned threads, uint64_t total, uint64_t largest_n)
+{
 	if (threads == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -313,16 +323,24 @@ count_intersection(const struct count_set *sets, size_t nsets,
 	}
 	if (threads > COUNT_MAX_THREADS)
 		threads = COUNT_MAX_THREADS;
-	if (threads > sets[largest].n)
-		threads = (unsigned)sets[largest].n;
+	if (threads > largest_n)
+		threads = (unsigned)largest_n;
+	return threads;
+}
 
-	jobs = calloc(threads, sizeof(*jobs));
-	started = calloc(threads, sizeof(*started));
-	if (jobs == NULL || started == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
-	/* Range t holds prefixes in [bound(t), bound(t + 1)). */
+/*
+ * Cut the value space in ranges at quantiles of set `largest`, one per
+ * job: range t holds prefixes in [bound(t), bound(t + 1)), and jobs[t]
+ * each set's part of it.
+ */
+static void
+plan_jobs(struct count_job *jobs, unsigned threads,
+    const struct count_set *sets, size_t nsets, size_t largest)
+{
+	uint64_t next = 0;
+	unsigned t;
+	size_t i;
+
 	for (t = 0; t < threads; t++) {
 		struct count_job *job = &jobs[t];
 
@@ -337,6 +355,30 @@ count_intersection(const struct count_set *sets, size_t nsets,
 			    lower_bound_prefix(&sets[i], next);
 		}
 	}
+}
+
+int
+count_intersection(const struct count_set *sets, size_t nsets,
+    unsigned threads, uint64_t *count)
+{
+	struct count_job *jobs = NULL;
+	uint64_t total;
+	size_t largest;
+	unsigned t;
+	int rc;
+	bool *started = NULL;
+
+	if ((rc = check_sets(sets, nsets, count, &largest, &total)) != 0)
+		return rc < 0 ? -1 : 0;
+	threads = pick_threads(threads, total, sets[largest].n);
+	rc = -1;
+	jobs = calloc(threads, sizeof(*jobs));
+	started = calloc(threads, sizeof(*started));
+	if (jobs == NULL || started == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	plan_jobs(jobs, threads, sets, nsets, largest);
 	for (t = 1; t < threads; t++)
 		started[t] = pthread_create(&jobs[t].thread, NULL, count_main,
 		    &jobs[t]) == 0;

@@ -98,14 +98,6 @@ int store_open(const char *dir, uint64_t map_size, struct store **out,
 void store_close(struct store *store);
 
 /*
- * Set the number of records per chunk for sets and join indexes written
- * from now on (1..STORE_CHUNK_FPS_DEFAULT; other values are clamped).
- * Internal: tests shrink it so that small sets span many chunks. Those
- * already written keep their own chunk size.
- */
-void store_set_chunk_fps(struct store *store, size_t chunk_fps);
-
-/*
  * Write the set of fingerprint column `column` of table `table` in
  * collaboration `collab`: n fingerprints of 32 bytes each at fps (n may
  * be 0; fps is only read and may hold repeats, in any order). The set
@@ -399,20 +391,37 @@ int store_audit_read(struct store *store, const char *collab,
     uint64_t after_seq, store_audit_cb cb, void *arg, char *err,
     size_t err_size);
 
-/* ------------------------------------------------------------ internal */
+/* ---------------------------------------------------------- test hooks */
+
+#ifdef PSID_TEST_HOOKS
+/*
+ * Test hooks (hooks.c), declared only where PSID_TEST_HOOKS is defined
+ * (the tests' CPPFLAGS), so that production code cannot call them, as
+ * OpenSSH's sshbuf.h hides its internals behind SSHBUF_INTERNAL.
+ */
+
+/*
+ * Set the number of records per chunk for sets and join indexes written
+ * from now on (1..STORE_CHUNK_FPS_DEFAULT; other values are clamped), so
+ * that small sets span many chunks. Those already written keep their own
+ * chunk size.
+ */
+void store_set_chunk_fps(struct store *store, size_t chunk_fps);
 
 /*
  * Set the bytes of a sorted run of an upload's pairs for commits from now
- * on (40..STORE_SORT_RUN_BYTES; other values are clamped). Internal:
- * tests shrink it so that small uploads merge many runs.
+ * on (40..STORE_SORT_RUN_BYTES; other values are clamped), so that small
+ * uploads merge many runs.
  */
 void store_set_sort_run(struct store *store, size_t bytes);
 
 /*
  * Count into *n the keys, in all databases, that start with
- * prefix[0..len). Internal: tests check that a range is empty.
+ * prefix[0..len) (0: every key), in one read transaction; tests check
+ * that a range is empty. Returns STORE_OK or -1.
  */
 int store_count_keys(struct store *store, const void *prefix, size_t len,
     uint64_t *n, char *err, size_t err_size);
+#endif /* PSID_TEST_HOOKS */
 
 #endif /* PSID_STORE_H */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store_int.h: what the storage modules (store.c, tables.c, upload.c,
- * join.c, audit.c) share and nothing else sees: the store's LMDB handles,
- * key building and checking, range deletion, and the chunk writer that
- * lays out a sorted run of fixed-size records (a fingerprint set, a join
- * index) as chunks plus a meta value (see store.h for the layout).
+ * store_int.h: what the storage files share and nothing else sees: the
+ * store's LMDB handles, transactions and the error helper (store.c), key
+ * building and checking (keys.c), chunked runs: their metas, the chunk
+ * writer that lays out a sorted run of fixed-size records (a fingerprint
+ * set, a join index) as chunks plus a meta value (runs.c, see store.h for
+ * the layout), the collaboration check and a table's clearing
+ * (tables.c), and the audit append inside a transaction (audit.c).
  */
 #ifndef PSID_STORE_INT_H
 #define PSID_STORE_INT_H
@@ -77,25 +79,41 @@ struct store_runmeta {
  */
 #define RUNMETA_SET_IS_JOIN	1u
 
-/*
- * Append entry[0..len) to collab's audit log in txn (the next sequence
- * number into *seq, may be NULL). The caller checked the collaboration.
- * Returns 0 or -1.
- */
-int store_audit_put(struct store *store, MDB_txn *txn, const char *collab,
-    const void *entry, size_t len, uint64_t *seq, char *err,
-    size_t err_size);
+/* ----------------------------------------------------------- store.c */
 
 /*
- * Write the meta of set `key` as an alias of its column's join index,
- * whose meta is m, in txn. Returns 0 or -1.
+ * Write the printf-style message fmt into err (err_size bytes, NUL
+ * terminated, truncated if need be); nothing if err is NULL or err_size 0.
  */
-int store_put_alias_meta(struct store *store, MDB_txn *txn,
-    struct store_key *key, const struct store_runmeta *m, char *err,
-    size_t err_size);
-
 void store_set_err(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Begin a read-only transaction in *txn. Returns 0, or -1 with err set.
+ */
+int store_read_txn(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size);
+
+/*
+ * Begin a write transaction in *txn. Returns 0, or -1 with err set.
+ */
+int store_write_begin(struct store *store, MDB_txn **txn, char *err,
+    size_t err_size);
+
+/*
+ * Commit *txn, which is consumed either way (*txn is set to NULL).
+ * Returns 0, or -1 with err set.
+ */
+int store_write_commit(MDB_txn **txn, char *err, size_t err_size);
+
+/*
+ * Delete every key of dbi that starts with prefix[0..len), in txn.
+ * Returns 0 or -1.
+ */
+int store_delete_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix,
+    size_t len, char *err, size_t err_size);
+
+/* ------------------------------------------------------------ keys.c */
 
 /* Check a collaboration ID / a table name. Return 0 or -1 (err set). */
 int store_check_collab(const char *collab, char *err, size_t err_size);
@@ -127,8 +145,14 @@ int store_key_row(struct store_key *key, const char *collab,
 /* The key of chunk i of the run whose meta key is key (in key->buf). */
 MDB_val store_chunk_key(struct store_key *key, uint32_t i);
 
+/* The meta key of a run, key itself, as an MDB_val pointing into key. */
+MDB_val store_meta_key(struct store_key *key);
+
+/* A u64 as 8 big-endian bytes at p, and back (the numbers in keys). */
 void store_put_be64(unsigned char *p, uint64_t v);
 uint64_t store_get_be64(const unsigned char *p);
+
+/* ------------------------------------------------------------ runs.c */
 
 /*
  * Read the meta of run (tag, column) of table in txn. Returns STORE_OK,
@@ -147,25 +171,20 @@ int store_load_run(struct store *store, MDB_txn *txn, struct store_key *key,
     char *err, size_t err_size);
 
 /*
- * Delete every key of dbi that starts with prefix[0..len), in txn.
- * Returns 0 or -1.
+ * Delete the chunks of the run whose meta key is key and meta m, in txn
+ * (the meta stays). Returns 0 or -1.
  */
-int store_delete_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix,
-    size_t len, char *err, size_t err_size);
+int store_run_delete_chunks(struct store *store, MDB_txn *txn,
+    struct store_key *key, const struct store_runmeta *m, char *err,
+    size_t err_size);
 
 /*
- * Delete, in txn, every key of a table but its meta (tkey is its tables
- * key, <collab>/<table>): rows, sets, join indexes. Returns 0 or -1.
+ * Write the meta of set `key` as an alias of its column's join index,
+ * whose meta is m, in txn. Returns 0 or -1.
  */
-int store_table_clear(struct store *store, MDB_txn *txn,
-    const struct store_key *tkey, char *err, size_t err_size);
-
-/*
- * Whether collaboration collab (checked) exists in txn: STORE_OK,
- * STORE_NOTFOUND or -1.
- */
-int store_collab_exists(struct store *store, MDB_txn *txn,
-    const char *collab, char *err, size_t err_size);
+int store_put_alias_meta(struct store *store, MDB_txn *txn,
+    struct store_key *key, const struct store_runmeta *m, char *err,
+    size_t err_size);
 
 /*
  * Chunk writer: the records of a sorted run go in, in order, and are put
@@ -186,6 +205,11 @@ struct chunkw {
 	uint64_t count;
 };
 
+/*
+ * Start w on the run whose meta key is key, of reclen-byte records, in
+ * the store's current chunk size, putting with mdb_put flags (0 or
+ * MDB_APPEND) in txn. Nothing is allocated yet.
+ */
 void store_chunkw_init(struct chunkw *w, struct store *store, MDB_txn *txn,
     const struct store_key *key, size_t reclen, unsigned flags);
 
@@ -210,22 +234,31 @@ void store_chunkw_meta(const struct chunkw *w, struct store_runmeta *m);
 /* Free the buffer (the writer may then be dropped). */
 void store_chunkw_free(struct chunkw *w);
 
-/*
- * Begin a read-only transaction in *txn. Returns 0, or -1 with err set.
- */
-int store_read_txn(struct store *store, MDB_txn **txn, char *err,
-    size_t err_size);
+/* ---------------------------------------------------------- tables.c */
 
 /*
- * Begin a write transaction in *txn. Returns 0, or -1 with err set.
+ * Whether collaboration collab (checked) exists in txn: STORE_OK,
+ * STORE_NOTFOUND or -1.
  */
-int store_write_begin(struct store *store, MDB_txn **txn, char *err,
-    size_t err_size);
+int store_collab_exists(struct store *store, MDB_txn *txn,
+    const char *collab, char *err, size_t err_size);
 
 /*
- * Commit *txn, which is consumed either way (*txn is set to NULL).
- * Returns 0, or -1 with err set.
+ * Delete, in txn, every key of a table but its meta (tkey is its tables
+ * key, <collab>/<table>): rows, sets, join indexes. Returns 0 or -1.
  */
-int store_write_commit(MDB_txn **txn, char *err, size_t err_size);
+int store_table_clear(struct store *store, MDB_txn *txn,
+    const struct store_key *tkey, char *err, size_t err_size);
+
+/* ----------------------------------------------------------- audit.c */
+
+/*
+ * Append entry[0..len) to collab's audit log in txn (the next sequence
+ * number into *seq, may be NULL). The caller checked the collaboration.
+ * Returns 0 or -1.
+ */
+int store_audit_put(struct store *store, MDB_txn *txn, const char *collab,
+    const void *entry, size_t len, uint64_t *seq, char *err,
+    size_t err_size);
 
 #endif /* PSID_STORE_INT_H */

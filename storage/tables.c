@@ -107,6 +107,31 @@ out:
 }
 
 int
+store_collab_exists(struct store *store, MDB_txn *txn, const char *collab,
+    char *err, size_t err_size)
+{
+	struct store_key key;
+	MDB_val k, v;
+	int rc;
+
+	if (store_key_collab(&key, collab, err, err_size) != 0)
+		return -1;
+	k.mv_data = key.buf;
+	k.mv_size = key.len;
+	rc = mdb_get(txn, store->collabs, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		store_set_err(err, err_size, "no collaboration %s", collab);
+		return STORE_NOTFOUND;
+	}
+	if (rc != 0) {
+		store_set_err(err, err_size, "reading collaboration %s: %s",
+		    collab, mdb_strerror(rc));
+		return -1;
+	}
+	return STORE_OK;
+}
+
+int
 store_table_list(struct store *store, const char *collab,
     store_table_cb cb, void *arg, char *err, size_t err_size)
 {
@@ -271,20 +296,6 @@ store_table_clear(struct store *store, MDB_txn *txn,
 	return 0;
 }
 
-int
-store_key_row(struct store_key *key, const char *collab, const char *table,
-    uint64_t rowid, char *err, size_t err_size)
-{
-	if (store_key_table(key, collab, table, err, err_size) != 0)
-		return -1;
-	key->buf[key->len++] = '/';
-	key->buf[key->len++] = TAG_ROW;
-	key->buf[key->len++] = '/';
-	store_put_be64(key->buf + key->len, rowid);
-	key->len += 8;
-	return 0;
-}
-
 static uint32_t
 le32(const uint8_t *p)
 {
@@ -368,56 +379,4 @@ store_row_get(struct store *store, const char *collab, const char *table,
 	}
 	store_read_end(rd);
 	return rc;
-}
-
-/* Count the keys of dbi starting with prefix into *n. */
-static int
-count_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t len,
-    uint64_t *n)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
-		return rc;
-	k.mv_data = (void *)prefix;
-	k.mv_size = len;
-	for (rc = mdb_cursor_get(cur, &k, &v, len > 0 ? MDB_SET_RANGE :
-	    MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
-			break;
-		(*n)++;
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-int
-store_count_keys(struct store *store, const void *prefix, size_t len,
-    uint64_t *n, char *err, size_t err_size)
-{
-	MDB_dbi dbis[6];
-	MDB_txn *txn;
-	size_t i;
-	int rc = 0;
-
-	dbis[0] = store->meta;
-	dbis[1] = store->fpsets;
-	dbis[2] = store->collabs;
-	dbis[3] = store->tables;
-	dbis[4] = store->rows;
-	dbis[5] = store->audit;
-	*n = 0;
-	if (store_read_txn(store, &txn, err, err_size) != 0)
-		return -1;
-	for (i = 0; i < 6 && rc == 0; i++)
-		rc = count_prefix(txn, dbis[i], prefix, len, n);
-	mdb_txn_abort(txn);
-	if (rc != 0) {
-		store_set_err(err, err_size, "counting keys: %s",
-		    mdb_strerror(rc));
-		return -1;
-	}
-	return STORE_OK;
 }
