@@ -76,7 +76,9 @@ store_open(const char *dir, uint64_t map_size, struct store **out,
 	    &store->tables)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "rows", MDB_CREATE, &store->rows)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE,
-	    &store->audit)) != 0) {
+	    &store->audit)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "budget", MDB_CREATE,
+	    &store->budget)) != 0) {
 		store_set_err(err, err_size, "%s: opening the databases: %s",
 		    dir, mdb_strerror(rc));
 		goto fail;

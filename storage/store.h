@@ -56,6 +56,7 @@
 #define STORE_EXISTS	2	/* it exists and replace was not asked */
 #define STORE_STOPPED	3	/* a callback returned non-zero */
 #define STORE_DUPLICATE	4	/* an upload repeats a fingerprint */
+#define STORE_EXHAUSTED	5	/* a privacy budget cannot pay */
 
 #define STORE_COLLAB_LEN	36	/* a UUID in text */
 #define STORE_TABLE_MAX		255	/* bytes of a table name */
@@ -392,6 +393,40 @@ int store_audit_read(struct store *store, const char *collab,
     size_t err_size);
 
 /* ---------------------------------------------------------- test hooks */
+
+/* ------------------------------------------------------ privacy budgets */
+
+/* What one table of a query spends of its privacy budget. */
+struct store_spend {
+	const char *table;
+	uint64_t epsilon_milli;	/* this query's spend, thousandths */
+	uint64_t budget_milli;	/* the table's total */
+	uint32_t period;	/* 0: never refreshed; else yyyymm of now */
+};
+
+/*
+ * In one write transaction: check that each of spends[0..n) fits its
+ * table's budget (what was spent in spends[i].period, plus its epsilon,
+ * at most its budget); if all do, add the spends and append the audit
+ * entry[0..len) to collab's log, and commit. spent_before[0..n) receives
+ * what each had spent before. A spend of another period counts as 0
+ * (the budget refreshed). The spend is kept when the table is deleted or
+ * replaced. Returns STORE_OK, STORE_EXHAUSTED (nothing written; *refused
+ * is the index of the first table that cannot pay), STORE_NOTFOUND (no
+ * such collaboration) or -1.
+ */
+int store_budget_spend(struct store *store, const char *collab,
+    const struct store_spend *spends, size_t n, const void *entry,
+    size_t len, size_t *refused, uint64_t *spent_before, char *err,
+    size_t err_size);
+
+/*
+ * What table of collab has spent in period into *spent (0 if nothing, or
+ * only in another period). Returns STORE_OK or -1.
+ */
+int store_budget_get(struct store *store, const char *collab,
+    const char *table, uint32_t period, uint64_t *spent, char *err,
+    size_t err_size);
 
 #ifdef PSID_TEST_HOOKS
 /*

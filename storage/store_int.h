@@ -48,6 +48,7 @@ struct store {
 	MDB_dbi tables;		/* <collab>/<table> -> blob */
 	MDB_dbi rows;		/* <collab>/<table>/r/<u64> -> blob */
 	MDB_dbi audit;		/* <collab><u64> -> entry */
+	MDB_dbi budget;		/* <collab>/<table> -> period, spend */
 	size_t chunk_fps;
 	size_t sort_run_recs;	/* pairs per sorted run of an upload */
 };

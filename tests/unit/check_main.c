@@ -30,6 +30,7 @@ main(void)
 	srunner_add_suite(sr, make_client_net_suite());
 	srunner_add_suite(sr, make_client_wire_suite());
 	srunner_add_suite(sr, make_noise_suite());
+	srunner_add_suite(sr, make_budget_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

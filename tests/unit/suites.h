@@ -22,5 +22,6 @@ Suite *make_tables_suite(void);
 Suite *make_client_net_suite(void);
 Suite *make_client_wire_suite(void);
 Suite *make_noise_suite(void);
+Suite *make_budget_suite(void);
 
 #endif
