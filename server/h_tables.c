@@ -107,8 +107,8 @@ handle_delete_table(const struct request *rq)
 		goto out;
 	}
 	if (strcmp(info->owner, rq->identity) != 0) {
-		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s belongs "
-		    "to %s; only its owner may delete it", m->table,
+		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s "
+		    "belongs to %s; only its owner may delete it", m->table,
 		    info->owner);
 		goto out;
 	}

@@ -45,7 +45,8 @@ done
 			if (!(e in edge)) {
 				edge[e] = p[2]
 				if (verbose)
-					print p[1], "->", def[p[2]], "(" p[2] ")"
+					print p[1], "->", def[p[2]], \
+					    "(" p[2] ")"
 			}
 		}
 		nedges = 0
