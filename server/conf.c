@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "frame.h"
+#include "xmalloc.h"
 
 void
 conf_defaults(struct psid_config *cfg)
@@ -52,19 +53,16 @@ conf_free(struct psid_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-static int
+static void
 dup_into(char **slot, const char *value)
 {
-	char *copy = strdup(value);
+	char *copy = xstrdup(value);
 
-	if (copy == NULL)
-		return -1;
 	free(*slot);
 	*slot = copy;
-	return 0;
 }
 
-int
+void
 conf_copy(struct psid_config *dst, const struct psid_config *src)
 {
 	size_t i;
@@ -74,11 +72,9 @@ conf_copy(struct psid_config *dst, const struct psid_config *src)
 	dst->state_dir = dst->ca_file = dst->cert_file = dst->key_file = NULL;
 	dst->tmp_dir = dst->port_file = dst->user = NULL;
 	for (i = 0; i < src->nlisten; i++)
-		if ((dst->listen[dst->nlisten++] = strdup(src->listen[i])) ==
-		    NULL)
-			goto fail;
+		dst->listen[dst->nlisten++] = xstrdup(src->listen[i]);
 #define COPY(f) \
-	if (src->f != NULL && (dst->f = strdup(src->f)) == NULL) goto fail
+	if (src->f != NULL) dst->f = xstrdup(src->f)
 	COPY(state_dir);
 	COPY(ca_file);
 	COPY(cert_file);
@@ -87,10 +83,6 @@ conf_copy(struct psid_config *dst, const struct psid_config *src)
 	COPY(port_file);
 	COPY(user);
 #undef COPY
-	return 0;
-fail:
-	conf_free(dst);
-	return -1;
 }
 
 /* A whole number in [min, max], with an optional K/M/G/T suffix. */
@@ -183,60 +175,79 @@ check_pem(const char *key, const char *path, char *err, size_t err_size)
 	return 0;
 }
 
+/* listen: one more HOST:PORT (numeric port). */
+static int
+set_listen(struct psid_config *cfg, const char *value, char *err,
+    size_t err_size)
+{
+	const char *colon = strrchr(value, ':');
+	unsigned long long v;
+
+	if (colon == NULL || colon == value || parse_number(colon + 1,
+	    false, 0, 65535, &v) != 0) {
+		snprintf(err, err_size, "listen: \"%s\" is not HOST:PORT (a "
+		    "port of 0 to 65535)", value);
+		return -1;
+	}
+	if (cfg->nlisten == CONF_MAX_LISTEN) {
+		snprintf(err, err_size, "listen: at most %d addresses",
+		    CONF_MAX_LISTEN);
+		return -1;
+	}
+	cfg->listen[cfg->nlisten++] = xstrdup(value);
+	return 0;
+}
+
+static int
+set_log_level(struct psid_config *cfg, const char *value, char *err,
+    size_t err_size)
+{
+	if (strcmp(value, "warn") == 0)
+		cfg->log_level = LOG_LEVEL_WARN;
+	else if (strcmp(value, "info") == 0)
+		cfg->log_level = LOG_LEVEL_INFO;
+	else if (strcmp(value, "debug") == 0)
+		cfg->log_level = LOG_LEVEL_DEBUG;
+	else {
+		snprintf(err, err_size, "log_level: \"%s\" is not warn, info "
+		    "or debug", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* The string field a key names, or NULL. */
+static char **
+string_slot(struct psid_config *cfg, const char *key)
+{
+	if (strcmp(key, "state_dir") == 0)
+		return &cfg->state_dir;
+	if (strcmp(key, "ca") == 0)
+		return &cfg->ca_file;
+	if (strcmp(key, "cert") == 0)
+		return &cfg->cert_file;
+	if (strcmp(key, "key") == 0)
+		return &cfg->key_file;
+	if (strcmp(key, "tmp_dir") == 0)
+		return &cfg->tmp_dir;
+	if (strcmp(key, "user") == 0)
+		return &cfg->user;
+	return NULL;
+}
+
 int
 conf_set(struct psid_config *cfg, const char *key, const char *value,
     char *err, size_t err_size)
 {
 	unsigned long long v;
 	size_t i;
-	char **slot = NULL;
+	char **slot;
 
-	if (strcmp(key, "listen") == 0) {
-		const char *colon = strrchr(value, ':');
-
-		if (colon == NULL || colon == value || parse_number(colon + 1,
-		    false, 0, 65535, &v) != 0) {
-			snprintf(err, err_size, "listen: \"%s\" is not "
-			    "HOST:PORT (a port of 0 to 65535)", value);
-			return -1;
-		}
-		if (cfg->nlisten == CONF_MAX_LISTEN) {
-			snprintf(err, err_size, "listen: at most %d addresses",
-			    CONF_MAX_LISTEN);
-			return -1;
-		}
-		if ((cfg->listen[cfg->nlisten] = strdup(value)) == NULL)
-			goto nomem;
-		cfg->nlisten++;
-		return 0;
-	}
-	if (strcmp(key, "log_level") == 0) {
-		if (strcmp(value, "warn") == 0)
-			cfg->log_level = LOG_LEVEL_WARN;
-		else if (strcmp(value, "info") == 0)
-			cfg->log_level = LOG_LEVEL_INFO;
-		else if (strcmp(value, "debug") == 0)
-			cfg->log_level = LOG_LEVEL_DEBUG;
-		else {
-			snprintf(err, err_size, "log_level: \"%s\" is not "
-			    "warn, info or debug", value);
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "state_dir") == 0)
-		slot = &cfg->state_dir;
-	else if (strcmp(key, "ca") == 0)
-		slot = &cfg->ca_file;
-	else if (strcmp(key, "cert") == 0)
-		slot = &cfg->cert_file;
-	else if (strcmp(key, "key") == 0)
-		slot = &cfg->key_file;
-	else if (strcmp(key, "tmp_dir") == 0)
-		slot = &cfg->tmp_dir;
-	else if (strcmp(key, "user") == 0)
-		slot = &cfg->user;
-	if (slot != NULL) {
+	if (strcmp(key, "listen") == 0)
+		return set_listen(cfg, value, err, err_size);
+	if (strcmp(key, "log_level") == 0)
+		return set_log_level(cfg, value, err, err_size);
+	if ((slot = string_slot(cfg, key)) != NULL) {
 		if (*value == '\0') {
 			snprintf(err, err_size, "%s: a value is required", key);
 			return -1;
@@ -245,8 +256,8 @@ conf_set(struct psid_config *cfg, const char *key, const char *value,
 		    slot == &cfg->key_file) && check_pem(key, value, err,
 		    err_size) != 0)
 			return -1;
-		return dup_into(slot, value) == 0 ? 0 : (snprintf(err,
-		    err_size, "out of memory"), -1);
+		dup_into(slot, value);
+		return 0;
 	}
 	for (i = 0; i < sizeof(number_keys) / sizeof(number_keys[0]); i++) {
 		const struct number_key *k = &number_keys[i];
@@ -267,9 +278,6 @@ conf_set(struct psid_config *cfg, const char *key, const char *value,
 		return 0;
 	}
 	snprintf(err, err_size, "unknown key \"%s\"", key);
-	return -1;
-nomem:
-	snprintf(err, err_size, "out of memory");
 	return -1;
 }
 
@@ -334,11 +342,7 @@ conf_load(struct psid_config *cfg, const char *path, char *err,
 		snprintf(err, err_size, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (conf_copy(&work, cfg) != 0) {
-		fclose(p.f);
-		snprintf(err, err_size, "%s: out of memory", path);
-		return -1;
-	}
+	conf_copy(&work, cfg);
 	p.cfg = &work;
 	rc = ini_parse_stream(read_line, &p, on_key, &p);
 	fclose(p.f);

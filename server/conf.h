@@ -78,7 +78,10 @@ int conf_set(struct psid_config *cfg, const char *key, const char *value,
  */
 int conf_check(const struct psid_config *cfg, char *err, size_t err_size);
 
-/* A copy of cfg (its own strings). Returns 0 or -1 (no memory). */
-int conf_copy(struct psid_config *dst, const struct psid_config *src);
+/*
+ * A copy of cfg into dst, with its own strings (free with conf_free).
+ * Out of memory is fatal (xmalloc.h).
+ */
+void conf_copy(struct psid_config *dst, const struct psid_config *src);
 
 #endif /* PSID_CONF_H */

@@ -26,12 +26,13 @@
 #include <openssl/err.h>
 
 #include "conn.h"
-#include "dispatch.h"
 #include "frame.h"
 #include "log.h"
+#include "request.h"
 #include "server.h"
 #include "tls.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 struct out_frame {
 	struct out_frame *next;
@@ -58,52 +59,24 @@ struct conn {
 	size_t out_bytes;
 	bool job_done;			/* the job ended; the loop clears busy */
 	bool gone;			/* closed: replies are dropped */
-	bool close_after;		/* the job asks to close after it */
 
 	/* The job's, while busy; the loop's otherwise. */
 	Psid__Request *request;
-	struct upload *upload;
+	struct rq_slot slot;		/* what outlives a request */
 };
 
 static bool conn_flush(struct conn *c);
 static void conn_close(struct conn *c, const char *why);
 
-struct server *
-conn_server(const struct conn *c)
-{
-	return c->srv;
-}
-
-const char *
-conn_identity(const struct conn *c)
-{
-	return c->identity;
-}
-
-struct upload **
-conn_upload(struct conn *c)
-{
-	return &c->upload;
-}
-
-void
-conn_close_after_reply(struct conn *c)
-{
-	pthread_mutex_lock(&c->lock);
-	c->close_after = true;
-	pthread_mutex_unlock(&c->lock);
-}
-
 /* ------------------------------------------------------ worker side */
 
-/* Pack a reply into a new queue entry, or NULL (too large, no memory). */
+/* Pack a reply into a new queue entry, or NULL (over the frame limit). */
 static struct out_frame *
 frame_new(const Psid__Response *response)
 {
 	struct out_frame *f;
 
-	if ((f = malloc(sizeof(*f))) == NULL)
-		return NULL;
+	f = xmalloc(sizeof(*f));
 	f->next = NULL;
 	if (frame_pack_response(response, FRAME_MAX_LIMIT, &f->data,
 	    &f->len) != FRAME_OK) {
@@ -125,9 +98,15 @@ queue_append(struct conn *c, struct out_frame *f)
 	c->out_bytes += f->len;
 }
 
-int
-conn_send(struct conn *c, const Psid__Response *response)
+/*
+ * The transport of the connection's requests (request.h's rq_send_fn):
+ * queue a reply frame, waiting while out_max bytes are queued and the
+ * peer has not read them.
+ */
+static int
+conn_send(void *ctx, const Psid__Response *response)
 {
+	struct conn *c = ctx;
 	struct out_frame *f;
 
 	if ((f = frame_new(response)) == NULL)
@@ -152,8 +131,16 @@ static void
 conn_job(void *arg)
 {
 	struct conn *c = arg;
+	struct request rq = {
+		.srv = c->srv,
+		.identity = c->identity,
+		.msg = c->request,
+		.send = conn_send,
+		.send_ctx = c,
+		.slot = &c->slot,
+	};
 
-	dispatch_request(c, c->request);
+	c->srv->on_request(&rq);
 	/*
 	 * Under the lock: once it is released the loop may free c, so
 	 * nothing of c is touched after.
@@ -179,7 +166,7 @@ conn_free(struct conn *c)
 	}
 	if (c->request != NULL)
 		psid__request__free_unpacked(c->request, NULL);
-	upload_free(c->upload);
+	rq_slot_clear(&c->slot);
 	event_free(c->wake);
 	pthread_cond_destroy(&c->drained);
 	pthread_mutex_destroy(&c->lock);
@@ -280,14 +267,8 @@ conn_process_input(struct conn *c)
 			log_debug("%s (%s): %s", c->peer, c->identity, msg);
 			conn_error_now(c, req->id,
 			    PSID__ERROR_CODE__BAD_REQUEST, msg);
-			/* A bad part of an upload ends the upload. */
-			if (req->body_case ==
-			    PSID__REQUEST__BODY_UPLOAD_CHUNK ||
-			    req->body_case ==
-			    PSID__REQUEST__BODY_UPLOAD_COMMIT) {
-				upload_free(c->upload);
-				c->upload = NULL;
-			}
+			/* Its verb may end the slot (a bad chunk). */
+			c->srv->on_refused(req, &c->slot);
 			psid__request__free_unpacked(req, NULL);
 			continue;
 		}
@@ -340,20 +321,12 @@ conn_flush(struct conn *c)
 static void
 conn_pump(struct conn *c)
 {
-	bool done = conn_flush(c), close_after;
+	bool done = conn_flush(c);
 
-	pthread_mutex_lock(&c->lock);
-	close_after = c->close_after;
-	pthread_mutex_unlock(&c->lock);
 	if (done) {
 		c->busy = false;
 		psid__request__free_unpacked(c->request, NULL);
 		c->request = NULL;
-		if (close_after && !c->closing) {
-			c->closing = true;
-			if (c->bev != NULL)
-				bufferevent_disable(c->bev, EV_READ);
-		}
 	}
 	if (c->bev == NULL) {
 		if (!c->busy)
@@ -430,8 +403,8 @@ conn_close(struct conn *c, const char *why)
 	pthread_mutex_unlock(&c->lock);
 	if (!c->busy)
 		conn_free(c);
-	if (srv_stopping_drained(srv))
-		server_drained(srv);
+	if (srv_stopping_drained(srv) && srv->on_drained != NULL)
+		srv->on_drained(srv);
 }
 
 /* The reason OpenSSL gave for a failed connection, or "". */
@@ -520,11 +493,7 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *addr,
 		evutil_closesocket(fd);
 		return;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warn("%s: refused", host);
-		evutil_closesocket(fd);
-		return;
-	}
+	c = xcalloc(1, sizeof(*c));
 	snprintf(c->peer, sizeof(c->peer), "%s", host);
 	c->srv = srv;
 	pthread_mutex_init(&c->lock, NULL);

@@ -13,11 +13,12 @@
 
 #include <openssl/rand.h>
 
-#include "dispatch.h"
+#include "handlers.h"
 #include "log.h"
 #include "policy.h"
 #include "server.h"
 #include "store.h"
+#include "xmalloc.h"
 
 /* A random (version 4) UUID in lower-case text. */
 static int
@@ -50,10 +51,7 @@ handle_create_collaboration(const struct request *rq)
 	bool listed = false;
 	int rc = STORE_EXISTS, tries;
 
-	if ((members = calloc(n + 1, sizeof(*members))) == NULL) {
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
-		return;
-	}
+	members = xcalloc(n + 1, sizeof(*members));
 	for (i = 0; i < n; i++) {
 		members[i] = m->members[i];
 		if (strcmp(m->members[i]->identity, rq->identity) == 0)
@@ -76,13 +74,10 @@ handle_create_collaboration(const struct request *rq)
 	memset(id, '0', STORE_COLLAB_LEN);
 	id[STORE_COLLAB_LEN] = '\0';
 	len = psid__collaboration__get_packed_size(&collab);
-	if ((blob = malloc(len)) == NULL) {
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
-		goto out;
-	}
+	blob = xmalloc(len);
 	for (tries = 0; tries < 4 && rc == STORE_EXISTS; tries++) {
 		if (new_uuid(id) != 0) {
-			reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+			rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 			    "no random numbers");
 			goto out;
 		}
@@ -92,14 +87,14 @@ handle_create_collaboration(const struct request *rq)
 	}
 	if (rc != STORE_OK) {
 		log_warnx("create collaboration: %s", err);
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		rq_reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
 		    "the collaboration could not be stored");
 		goto out;
 	}
-	audit(rq, id, "create", "collaboration with %zu members", n);
+	rq_audit(rq, id, "create", "collaboration with %zu members", n);
 	resp.body_case = PSID__RESPONSE__BODY_COLLABORATION;
 	resp.collaboration = &collab;
-	reply(rq, &resp);
+	rq_reply(rq, &resp);
 out:
 	free(blob);
 	free(members);
@@ -116,6 +111,6 @@ handle_get_collaboration(const struct request *rq)
 		return;
 	resp.body_case = PSID__RESPONSE__BODY_COLLABORATION;
 	resp.collaboration = v.collab;
-	reply(rq, &resp);
+	rq_reply(rq, &resp);
 	policy_collab_free(&v);
 }

@@ -13,13 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatch.h"
+#include "handlers.h"
 #include "frame.h"
 #include "log.h"
 #include "policy.h"
 #include "rowfmt.h"
 #include "server.h"
 #include "store.h"
+#include "xmalloc.h"
 
 #define JOIN_PART_BYTES (1u << 20)
 
@@ -37,7 +38,7 @@ load_table(const struct request *rq, struct store_read *rd,
 	rc = store_read_table_get(rd, collab, table, &meta, &len, err,
 	    sizeof(err));
 	if (rc == STORE_NOTFOUND) {
-		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
+		rq_reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
 		    table);
 		return NULL;
 	}
@@ -45,7 +46,7 @@ load_table(const struct request *rq, struct store_read *rd,
 	    (info = psid__table_info__unpack(NULL, len, meta)) == NULL) {
 		log_warnx("%s/%s: %s", collab, table, rc != STORE_OK ? err :
 		    "table meta is corrupt");
-		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 		    "table %s cannot be read", table);
 		return NULL;
 	}
@@ -61,7 +62,7 @@ begin_read(const struct request *rq)
 	if (store_read_begin(rq->srv->store, &rd, err, sizeof(err)) !=
 	    STORE_OK) {
 		log_warnx("read: %s", err);
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		rq_reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
 		    "the store cannot be read");
 		return NULL;
 	}
@@ -107,7 +108,7 @@ handle_count(const struct request *rq)
 	rd = NULL;
 	if (rc != STORE_OK) {
 		log_warnx("%s: count: %s", v.id, err);
-		reply_error(rq, rc == STORE_NOTFOUND ?
+		rq_reply_error(rq, rc == STORE_NOTFOUND ?
 		    PSID__ERROR_CODE__NOT_FOUND : PSID__ERROR_CODE__INTERNAL,
 		    "the count failed");
 		goto out;
@@ -117,18 +118,18 @@ handle_count(const struct request *rq)
 		if (info[i]->rule != NULL && info[i]->rule->kind ==
 		    PSID__ANALYSIS_RULE__KIND__AGGREGATION &&
 		    count < info[i]->rule->min_rows) {
-			audit(rq, v.id, "count", "%s: refused, under a "
+			rq_audit(rq, v.id, "count", "%s: refused, under a "
 			    "threshold", detail);
-			reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+			rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
 			    "the count is under table %s's threshold of %u "
 			    "rows", info[i]->name, info[i]->rule->min_rows);
 			goto out;
 		}
 	atomic_fetch_add(&rq->srv->stats.queries, 1);
-	audit(rq, v.id, "count", "%s", detail);
+	rq_audit(rq, v.id, "count", "%s", detail);
 	resp.body_case = PSID__RESPONSE__BODY_COUNT;
 	resp.count = count;
-	reply(rq, &resp);
+	rq_reply(rq, &resp);
 out:
 	store_read_end(rd);
 	for (i = 0; i < m->n_sets; i++)
@@ -197,7 +198,7 @@ join_send(struct join_ctx *j, bool last)
 	rows.cells.len = j->len;
 	resp.body_case = PSID__RESPONSE__BODY_JOIN_ROWS;
 	resp.join_rows = &rows;
-	rc = last ? reply(j->rq, &resp) : reply_part(j->rq, &resp);
+	rc = last ? rq_reply(j->rq, &resp) : rq_reply_part(j->rq, &resp);
 	j->len = 0;
 	j->rows = 0;
 	return rc;
@@ -211,7 +212,6 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 	const void *row;
 	size_t len, need = 0, i, s;
 	char err[256];
-	void *p;
 
 	for (s = 0; s < 2; s++) {
 		struct join_side *side = &j->side[s];
@@ -221,7 +221,7 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 		    !split_row(side, row, len)) {
 			log_warnx("%s/%s: row %llu: %s", j->collab, side->table,
 			    (unsigned long long)rowid[s], "unreadable");
-			reply_error(j->rq, PSID__ERROR_CODE__INTERNAL,
+			rq_reply_error(j->rq, PSID__ERROR_CODE__INTERNAL,
 			    "a row of table %s cannot be read", side->table);
 			j->failed = true;
 			return 1;
@@ -230,13 +230,7 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 			need += side->wire_len[side->cols[i]];
 	}
 	if (j->len + need > j->cap) {
-		if ((p = realloc(j->buf, j->len + need)) == NULL) {
-			reply_error(j->rq, PSID__ERROR_CODE__UNAVAILABLE,
-			    "out of memory");
-			j->failed = true;
-			return 1;
-		}
-		j->buf = p;
+		j->buf = xrealloc(j->buf, j->len + need);
 		j->cap = j->len + need;
 	}
 	for (s = 0; s < 2; s++)
@@ -268,22 +262,16 @@ join_side_load(struct join_ctx *j, struct join_side *side,
 	    ref->table)) == NULL ||
 	    policy_fingerprint_column(j->rq, side->info, ref, fp) != 0)
 		return false;
-	side->cols = calloc(ncols + 1, sizeof(size_t));
-	side->cell = calloc(side->info->n_columns, sizeof(*side->cell));
-	side->cell_len = calloc(side->info->n_columns, sizeof(size_t));
-	side->wire_len = calloc(side->info->n_columns, sizeof(size_t));
-	if (side->cols == NULL || side->cell == NULL ||
-	    side->cell_len == NULL || side->wire_len == NULL) {
-		reply_error(j->rq, PSID__ERROR_CODE__UNAVAILABLE,
-		    "out of memory");
-		return false;
-	}
+	side->cols = xcalloc(ncols + 1, sizeof(size_t));
+	side->cell = xcalloc(side->info->n_columns, sizeof(*side->cell));
+	side->cell_len = xcalloc(side->info->n_columns, sizeof(size_t));
+	side->wire_len = xcalloc(side->info->n_columns, sizeof(size_t));
 	/* Even with no column chosen, the rule must allow rows out. */
 	if (!policy_may_list(j->rq, side->info, ref->column))
 		return false;
 	for (i = 0; i < ncols; i++) {
 		if ((c = policy_column(side->info, cols[i], NULL)) < 0) {
-			reply_error(j->rq, PSID__ERROR_CODE__NOT_FOUND,
+			rq_reply_error(j->rq, PSID__ERROR_CODE__NOT_FOUND,
 			    "table %s has no column %s", ref->table, cols[i]);
 			return false;
 		}
@@ -312,18 +300,14 @@ handle_join(const struct request *rq)
 	j.rq = rq;
 	j.collab = v.id;
 	if (m->n_left_columns + m->n_right_columns == 0) {
-		reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST,
+		rq_reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST,
 		    "a join returns at least one column");
 		goto out;
 	}
 	if ((j.rd = begin_read(rq)) == NULL)
 		goto out;
-	j.names = calloc(m->n_left_columns + m->n_right_columns,
+	j.names = xcalloc(m->n_left_columns + m->n_right_columns,
 	    sizeof(char *));
-	if (j.names == NULL) {
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
-		goto out;
-	}
 	if (!join_side_load(&j, &j.side[0], m->left, m->left_columns,
 	    m->n_left_columns, &left.column) ||
 	    !join_side_load(&j, &j.side[1], m->right, m->right_columns,
@@ -338,7 +322,7 @@ handle_join(const struct request *rq)
 		goto out;	/* replied already, or the peer is gone */
 	if (rc != STORE_OK) {
 		log_warnx("%s: join: %s", v.id, err);
-		reply_error(rq, rc == STORE_NOTFOUND ?
+		rq_reply_error(rq, rc == STORE_NOTFOUND ?
 		    PSID__ERROR_CODE__NOT_FOUND : PSID__ERROR_CODE__INTERNAL,
 		    "the join failed");
 		goto out;
@@ -346,7 +330,7 @@ handle_join(const struct request *rq)
 	store_read_end(j.rd);
 	j.rd = NULL;
 	atomic_fetch_add(&rq->srv->stats.queries, 1);
-	audit(rq, v.id, "join", "%s.%s with %s.%s: %llu rows",
+	rq_audit(rq, v.id, "join", "%s.%s with %s.%s: %llu rows",
 	    m->left->table, m->left->column, m->right->table,
 	    m->right->column, (unsigned long long)j.total);
 	join_send(&j, true);

@@ -10,11 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "dispatch.h"
+#include "handlers.h"
 #include "log.h"
 #include "policy.h"
 #include "server.h"
 #include "store.h"
+#include "xmalloc.h"
 
 /* Audit entries per reply. */
 #define AUDIT_BATCH 512
@@ -28,18 +29,14 @@ static int
 collect_table(void *arg, const char *table, const void *meta, size_t len)
 {
 	struct table_list *l = arg;
-	Psid__TableInfo *info, **p;
+	Psid__TableInfo *info;
 
 	(void)table;
 	if ((info = psid__table_info__unpack(NULL, len, meta)) == NULL)
 		return 1;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;
-		if ((p = realloc(l->tables, l->cap * sizeof(*p))) == NULL) {
-			psid__table_info__free_unpacked(info, NULL);
-			return 1;
-		}
-		l->tables = p;
+		l->tables = xrealloc(l->tables, l->cap * sizeof(*l->tables));
 	}
 	l->tables[l->n++] = info;
 	return 0;
@@ -64,14 +61,14 @@ handle_list_tables(const struct request *rq)
 	if (rc != STORE_OK) {
 		log_warnx("%s: list tables: %s", v.id, rc == STORE_STOPPED ?
 		    "a table's meta cannot be read" : err);
-		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 		    "the tables cannot be listed");
 	} else {
 		list.tables = l.tables;
 		list.n_tables = l.n;
 		resp.body_case = PSID__RESPONSE__BODY_TABLES;
 		resp.tables = &list;
-		reply(rq, &resp);
+		rq_reply(rq, &resp);
 	}
 	for (i = 0; i < l.n; i++)
 		psid__table_info__free_unpacked(l.tables[i], NULL);
@@ -98,35 +95,35 @@ handle_delete_table(const struct request *rq)
 	if (rc == STORE_OK)
 		info = psid__table_info__unpack(NULL, len, meta);
 	if (rc == STORE_NOTFOUND) {
-		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
+		rq_reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
 		    m->table);
 		goto out;
 	}
 	if (info == NULL) {
 		log_warnx("%s/%s: %s", v.id, m->table, rc == STORE_OK ?
 		    "table meta is corrupt" : err);
-		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 		    "table %s cannot be read", m->table);
 		goto out;
 	}
 	if (strcmp(info->owner, rq->identity) != 0) {
-		reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s belongs "
-		    "to %s; only its owner may delete it", m->table,
+		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s "
+		    "belongs to %s; only its owner may delete it", m->table,
 		    info->owner);
 		goto out;
 	}
 	rc = store_table_delete(rq->srv->store, v.id, m->table, err,
 	    sizeof(err));
 	if (rc == STORE_NOTFOUND) {
-		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
+		rq_reply_error(rq, PSID__ERROR_CODE__NOT_FOUND, "no table %s",
 		    m->table);
 	} else if (rc != STORE_OK) {
 		log_warnx("%s/%s: delete: %s", v.id, m->table, err);
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		rq_reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
 		    "table %s could not be deleted", m->table);
 	} else {
-		audit(rq, v.id, "delete", "table %s", m->table);
-		reply(rq, &resp);
+		rq_audit(rq, v.id, "delete", "table %s", m->table);
+		rq_reply(rq, &resp);
 	}
 out:
 	if (info != NULL)
@@ -164,7 +161,7 @@ audit_batch_send(struct audit_batch *b, bool last)
 	log.n_entries = b->n;
 	resp.body_case = PSID__RESPONSE__BODY_AUDIT;
 	resp.audit = &log;
-	rc = last ? reply(b->rq, &resp) : reply_part(b->rq, &resp);
+	rc = last ? rq_reply(b->rq, &resp) : rq_reply_part(b->rq, &resp);
 	audit_batch_clear(b);
 	return rc;
 }
@@ -197,10 +194,7 @@ handle_read_audit(const struct request *rq)
 	if (policy_collab(rq, rq->msg->read_audit->collaboration_id,
 	    ABILITY_NONE, &v) != 0)
 		return;
-	if ((b = calloc(1, sizeof(*b))) == NULL) {
-		reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE, "out of memory");
-		goto out;
-	}
+	b = xcalloc(1, sizeof(*b));
 	b->rq = rq;
 	rc = store_audit_read(rq->srv->store, v.id,
 	    rq->msg->read_audit->after, collect_audit, b, err, sizeof(err));
@@ -209,21 +203,13 @@ handle_read_audit(const struct request *rq)
 	} else if (!b->gone) {
 		log_warnx("%s: audit read: %s", v.id, err);
 		audit_batch_clear(b);
-		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 		    "the audit log cannot be read");
 	}
 	audit_batch_clear(b);
 	free(b);
-out:
 	policy_collab_free(&v);
 }
-
-/* The operations' names, by Request body case (10 onwards). */
-static const char *const op_names[LATENCY_OPS] = {
-	"create_collaboration", "get_collaboration", "upload_begin",
-	"upload_chunk", "upload_commit", "upload_abort", "list_tables",
-	"delete_table", "count", "join", "read_audit", "stats",
-};
 
 /* The upper bound, in ms, of the bin holding quantile q of n. */
 static double
@@ -247,21 +233,24 @@ handle_stats(const struct request *rq)
 	Psid__StatsReply st = PSID__STATS_REPLY__INIT;
 	Psid__LatencySummary sums[LATENCY_OPS], *psums[LATENCY_OPS];
 	uint64_t bins[LATENCY_OPS][LATENCY_BINS];
+	const char *names[LATENCY_OPS];
 	struct server *srv = rq->srv;
 	unsigned op, b;
 
+	/* Per verb of dispatch.c's table, named by its first count. */
 	pthread_mutex_lock(&srv->latency.lock);
 	memcpy(bins, srv->latency.bins, sizeof(bins));
+	memcpy(names, srv->latency.names, sizeof(names));
 	pthread_mutex_unlock(&srv->latency.lock);
 	for (op = 0; op < LATENCY_OPS; op++) {
 		uint64_t n = 0;
 
 		for (b = 0; b < LATENCY_BINS; b++)
 			n += bins[op][b];
-		if (n == 0 || op_names[op] == NULL)
+		if (n == 0 || names[op] == NULL)
 			continue;
 		psid__latency_summary__init(&sums[st.n_latency]);
-		sums[st.n_latency].operation = (char *)op_names[op];
+		sums[st.n_latency].operation = (char *)names[op];
 		sums[st.n_latency].count = n;
 		sums[st.n_latency].p50_ms = quantile_ms(bins[op], n, 0.50);
 		sums[st.n_latency].p90_ms = quantile_ms(bins[op], n, 0.90);
@@ -279,5 +268,5 @@ handle_stats(const struct request *rq)
 	st.bytes_out = atomic_load(&srv->stats.bytes_out);
 	resp.body_case = PSID__RESPONSE__BODY_STATS;
 	resp.stats = &st;
-	reply(rq, &resp);
+	rq_reply(rq, &resp);
 }

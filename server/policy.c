@@ -63,7 +63,7 @@ policy_collab(const struct request *rq, const char *id,
 		if (view->collab == NULL) {
 			log_warnx("%s: stored collaboration is corrupt",
 			    view->id);
-			reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+			rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 			    "the collaboration cannot be read");
 			return -1;
 		}
@@ -73,19 +73,19 @@ policy_collab(const struct request *rq, const char *id,
 				view->member = view->collab->members[i];
 	} else if (rc != STORE_NOTFOUND) {
 		log_warnx("%s: %s", view->id, err);
-		reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
 		    "the collaboration cannot be read");
 		return -1;
 	}
 	/* Unknown, or not a member: the same answer. */
 	if (view->member == NULL) {
 		policy_collab_free(view);
-		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND,
+		rq_reply_error(rq, PSID__ERROR_CODE__NOT_FOUND,
 		    "no collaboration %s", view->id);
 		return -1;
 	}
 	if (!member_may(view->member, ability)) {
-		reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
 		    "%s may not %s in collaboration %s", rq->identity,
 		    ability_name(ability), view->id);
 		policy_collab_free(view);
@@ -131,12 +131,12 @@ policy_fingerprint_column(const struct request *rq,
 	int col = policy_column(info, ref->column, fp_index);
 
 	if (col < 0) {
-		reply_error(rq, PSID__ERROR_CODE__NOT_FOUND,
+		rq_reply_error(rq, PSID__ERROR_CODE__NOT_FOUND,
 		    "table %s has no column %s", ref->table, ref->column);
 		return -1;
 	}
 	if (info->columns[col]->type != PSID__COLUMN_TYPE__COLUMN_FINGERPRINT) {
-		reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST,
+		rq_reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST,
 		    "column %s of table %s is not a fingerprint column",
 		    ref->column, ref->table);
 		return -1;
@@ -152,7 +152,7 @@ policy_may_list(const struct request *rq, const Psid__TableInfo *info,
 
 	if (info->rule == NULL ||
 	    info->rule->kind != PSID__ANALYSIS_RULE__KIND__LIST) {
-		reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
 		    "table %s allows aggregation only: its rows may not "
 		    "leave psid", info->name);
 		return false;
@@ -162,7 +162,7 @@ policy_may_list(const struct request *rq, const Psid__TableInfo *info,
 	for (i = 0; i < info->rule->n_list_columns; i++)
 		if (strcmp(info->rule->list_columns[i], name) == 0)
 			return true;
-	reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+	rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
 	    "the rule of table %s does not list column %s", info->name, name);
 	return false;
 }
@@ -174,7 +174,7 @@ policy_may_match(const struct request *rq, const struct collab_view *v,
 	if (strcmp(a, b) == 0 || v->collab->settings == NULL ||
 	    v->collab->settings->allow_joins_on_columns_with_different_names)
 		return true;
-	reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+	rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
 	    "columns %s and %s have different names, which collaboration %s "
 	    "does not allow to match", a, b, v->id);
 	return false;

@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 
-#include "dispatch.h"
 #include "psid.pb-c.h"
+#include "request.h"
 #include "store.h"
 
 /* A collaboration as loaded for one request. */

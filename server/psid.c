@@ -28,6 +28,7 @@
 
 #include "conf.h"
 #include "conn.h"
+#include "dispatch.h"
 #include "frame.h"
 #include "log.h"
 #include "privdrop.h"
@@ -36,6 +37,7 @@
 #include "store.h"
 #include "tls.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 /* What the command line says: the config file, flags, and overrides. */
 struct cmdline {
@@ -191,11 +193,8 @@ build_config(const struct cmdline *cl, struct psid_config *cfg, char *err,
 	if (cfg->nlisten == 0 && conf_set(cfg, "listen", CONF_LISTEN, err,
 	    err_size) != 0)
 		goto fail;
-	if (cl->port_file != NULL &&
-	    (cfg->port_file = strdup(cl->port_file)) == NULL) {
-		snprintf(err, err_size, "out of memory");
-		goto fail;
-	}
+	if (cl->port_file != NULL)
+		cfg->port_file = xstrdup(cl->port_file);
 	cfg->foreground = cl->foreground;
 	if (cl->debug)
 		cfg->log_level = LOG_LEVEL_DEBUG;
@@ -384,7 +383,8 @@ stop_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(srv->base, NULL);
 }
 
-void
+/* The last connection closed while stopping (srv->on_drained). */
+static void
 server_drained(struct server *srv)
 {
 	if (srv->stopping)
@@ -419,15 +419,83 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(srv->base, NULL);
 }
 
+/* Bind every listen address (still disabled); write the port file. */
+static void
+server_listen(struct server *srv, const struct psid_config *cfg)
+{
+	char err[512];
+	unsigned port = 0, p = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->nlisten; i++) {
+		srv->listeners[i] = listen_on(srv, cfg->listen[i], &p, err,
+		    sizeof(err));
+		if (srv->listeners[i] == NULL)
+			fatalx("%s", err);
+		srv->nlisteners++;
+		if (i == 0)
+			port = p;
+		log_info("listening on %s (port %u)", cfg->listen[i], p);
+	}
+	if (cfg->port_file != NULL)
+		write_port_file(cfg->port_file, port);
+}
+
+/* Sockets bound, key read: root is no longer needed; then the store. */
+static void
+server_drop_and_open(struct server *srv, const struct psid_config *cfg)
+{
+	char err[512];
+
+	switch (privdrop(cfg->user, cfg->state_dir, err, sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		log_warnx("running as root: set user in psid.conf (or run "
+		    "under systemd's User=psid)");
+		break;
+	default:
+		fatalx("%s", err);
+	}
+	if (store_open(cfg->state_dir, cfg->map_size, &srv->store, err,
+	    sizeof(err)) != STORE_OK)
+		fatalx("%s", err);
+	if ((srv->pool = worker_pool_start(cfg->workers)) == NULL)
+		fatal("worker threads");
+}
+
+/* After the loop: connections, workers, listeners, the store. */
+static void
+server_teardown(struct server *srv, struct event **sigs, size_t nsigs)
+{
+	size_t i;
+
+	conn_close_all(srv);
+	worker_pool_stop(srv->pool);	/* running jobs finish first */
+	conn_free_all(srv);
+	for (i = 0; i < srv->nlisteners; i++)
+		evconnlistener_free(srv->listeners[i]);
+	for (i = 0; i < nsigs; i++)
+		event_free(sigs[i]);
+	if (stop_timer != NULL)
+		event_free(stop_timer);
+	event_base_free(srv->base);
+	store_close(srv->store);
+	SSL_CTX_free(srv->ssl_ctx);
+	pthread_mutex_destroy(&srv->latency.lock);
+	log_info("stopped");
+	conf_free(srv->config);
+	free((char *)srv->tmp_dir);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct psid_config cfg;
 	struct server srv;
-	struct event *sigs[4];
-	static const int signals[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	struct event *sigs[3];
+	static const int signals[3] = { SIGTERM, SIGINT, SIGHUP };
 	char err[512];
-	unsigned port = 0, p = 0;
 	size_t i;
 
 	parse_cmdline(argc, argv, &cmdline);
@@ -454,42 +522,19 @@ main(int argc, char **argv)
 	TAILQ_INIT(&srv.conns);
 	pthread_mutex_init(&srv.latency.lock, NULL);
 	srv.started = time(NULL);
+	srv.on_request = dispatch_request;
+	srv.on_refused = dispatch_refused;
+	srv.on_drained = server_drained;
 	/* Workers read these: copies that a reload never frees. */
-	if (cfg.tmp_dir != NULL && (srv.tmp_dir = strdup(cfg.tmp_dir)) == NULL)
-		fatal("strdup");
+	if (cfg.tmp_dir != NULL)
+		srv.tmp_dir = xstrdup(cfg.tmp_dir);
 	srv.count_threads = cfg.count_threads;
 	if (evthread_use_pthreads() != 0 ||
 	    (srv.base = event_base_new()) == NULL)
 		fatalx("the event loop cannot be set up");
-	for (i = 0; i < cfg.nlisten; i++) {
-		srv.listeners[i] = listen_on(&srv, cfg.listen[i], &p, err,
-		    sizeof(err));
-		if (srv.listeners[i] == NULL)
-			fatalx("%s", err);
-		srv.nlisteners++;
-		if (i == 0)
-			port = p;
-		log_info("listening on %s (port %u)", cfg.listen[i], p);
-	}
-	if (cfg.port_file != NULL)
-		write_port_file(cfg.port_file, port);
-	/* Sockets bound, key read: root is no longer needed. */
-	switch (privdrop(cfg.user, cfg.state_dir, err, sizeof(err))) {
-	case 0:
-		break;
-	case 1:
-		log_warnx("running as root: set user in psid.conf (or run "
-		    "under systemd's User=psid)");
-		break;
-	default:
-		fatalx("%s", err);
-	}
-	if (store_open(cfg.state_dir, cfg.map_size, &srv.store, err,
-	    sizeof(err)) != STORE_OK)
-		fatalx("%s", err);
-	if ((srv.pool = worker_pool_start(cfg.workers)) == NULL)
-		fatal("worker threads");
-	for (i = 0; signals[i] != 0; i++) {
+	server_listen(&srv, &cfg);
+	server_drop_and_open(&srv, &cfg);
+	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(srv.base, signals[i], signal_cb, &srv);
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
 			fatalx("signal events");
@@ -505,21 +550,6 @@ main(int argc, char **argv)
 
 	event_base_dispatch(srv.base);
 
-	conn_close_all(&srv);
-	worker_pool_stop(srv.pool);	/* running jobs finish first */
-	conn_free_all(&srv);
-	for (i = 0; i < srv.nlisteners; i++)
-		evconnlistener_free(srv.listeners[i]);
-	for (i = 0; signals[i] != 0; i++)
-		event_free(sigs[i]);
-	if (stop_timer != NULL)
-		event_free(stop_timer);
-	event_base_free(srv.base);
-	store_close(srv.store);
-	SSL_CTX_free(srv.ssl_ctx);
-	pthread_mutex_destroy(&srv.latency.lock);
-	log_info("stopped");
-	conf_free(srv.config);
-	free((char *)srv.tmp_dir);
+	server_teardown(&srv, sigs, 3);
 	return 0;
 }

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * rowfmt.c: stored rows (see rowfmt.h). Base64 by OpenSSL.
+ * rowfmt.c: stored rows (see rowfmt.h); fingerprint text by c3rcell.h.
  */
 #include "config.h"
 
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "c3rcell.h"
 #include "frame.h"
 #include "rowfmt.h"
 
@@ -56,15 +55,11 @@ size_t
 row_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out)
 {
 	if (stored == ROW_FP_STORED && get_be32(p) == ROW_CELL_FP) {
-		frame_put_header(out, ROW_FP_WIRE - 4);
-		memcpy(out + 4, "02:hmac:", 8);
-		/* 32 bytes: 44 characters, the last '=' (and a NUL after). */
-		{
-			uint8_t text[45];
+		char text[C3RCELL_FP_LEN + 1];
 
-			EVP_EncodeBlock(text, p + 4, ROW_FP_LEN);
-			memcpy(out + 12, text, 44);
-		}
+		frame_put_header(out, ROW_FP_WIRE - 4);
+		c3rcell_fp_encode(p + 4, text);
+		memcpy(out + 4, text, C3RCELL_FP_LEN);
 		return ROW_FP_WIRE;
 	}
 	memcpy(out, p, stored);

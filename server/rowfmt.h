@@ -13,11 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "c3rcell.h"
+
 #define ROW_CELL_FP	0xfffffffeu
-#define ROW_FP_LEN	32
+#define ROW_FP_LEN	C3RCELL_FP_BYTES
 /* Bytes of a stored fingerprint cell, and of its text on the wire. */
 #define ROW_FP_STORED	(4 + ROW_FP_LEN)
-#define ROW_FP_WIRE	(4 + 52)
+#define ROW_FP_WIRE	(4 + C3RCELL_FP_LEN)
 
 /* Store fingerprint fp at out (ROW_FP_STORED bytes); returns that. */
 size_t row_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN]);

@@ -20,12 +20,15 @@
 
 #include "conf.h"
 #include "log.h"
+#include "psid.pb-c.h"
 
 struct event_base;
 struct evconnlistener;
 struct store;
 struct worker_pool;
 struct conn;
+struct request;
+struct rq_slot;
 
 /* Counters, updated from any thread. */
 struct server_stats {
@@ -37,11 +40,16 @@ struct server_stats {
 	atomic_uint_fast64_t bytes_out;
 };
 
-/* Request latencies per operation, in power-of-two microsecond bins. */
-#define LATENCY_OPS	16		/* Request body cases 10..25 */
+/*
+ * Request latencies per verb (the index of dispatch.c's verb table), in
+ * power-of-two microsecond bins; a verb's name is set with its first
+ * count.
+ */
+#define LATENCY_OPS	16
 #define LATENCY_BINS	40
 struct latency {
 	pthread_mutex_t lock;
+	const char *names[LATENCY_OPS];
 	uint64_t bins[LATENCY_OPS][LATENCY_BINS];
 };
 
@@ -67,9 +75,18 @@ struct server {
 	time_t started;
 	struct server_stats stats;
 	struct latency latency;
-};
 
-/* Called by conn.c when the last connection closes while stopping. */
-void server_drained(struct server *srv);
+	/*
+	 * What the connections call, set by main, so that conn.c names
+	 * neither the dispatch nor main. on_request handles one checked
+	 * request on a worker and returns when it is answered; on_refused
+	 * is told (loop thread, no job running) of a request refused as
+	 * malformed, with the connection's slot; on_drained (loop thread)
+	 * runs when the last connection closes while stopping.
+	 */
+	void (*on_request)(const struct request *rq);
+	void (*on_refused)(const Psid__Request *req, struct rq_slot *slot);
+	void (*on_drained)(struct server *srv);
+};
 
 #endif /* PSID_SERVER_H */

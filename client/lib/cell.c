@@ -235,14 +235,13 @@ cell_fingerprint(struct cell_engine *engine, const struct column_crypto *col,
 bool
 cell_is_sealed(const char *cell, size_t len)
 {
-	return len >= SEALED_PREFIX_LEN && memcmp(cell + 3, "enc:", 4) == 0;
+	return c3rcell_descriptor(cell, len) == C3RCELL_SEALED;
 }
 
 bool
 cell_is_fingerprint(const char *cell, size_t len)
 {
-	return len >= FINGERPRINT_PREFIX_LEN &&
-	    memcmp(cell + 3, "hmac:", 5) == 0;
+	return c3rcell_descriptor(cell, len) == C3RCELL_FINGERPRINT;
 }
 
 static uint64_t
@@ -352,12 +351,12 @@ cell_unseal(struct cell_engine *engine, const char *cell, size_t len,
 	int pad;
 
 	*is_null = false;
-	if (len < SEALED_PREFIX_LEN || memcmp(cell, SEALED_PREFIX,
-	    SEALED_PREFIX_LEN) != 0 || len > PSID_MAX_CELL_LEN)
+	if (c3rcell_kind(cell, len) != C3RCELL_SEALED ||
+	    len > PSID_MAX_CELL_LEN)
 		return PSID_ERR_CELL_FORMAT;
 	n = b64_decode(raw, cell + SEALED_PREFIX_LEN, len - SEALED_PREFIX_LEN,
 	    0);
-	if (n < NONCE_LEN + IV_LEN + 3 + TAG_LEN)
+	if (n < C3RCELL_SEALED_MIN_BYTES)
 		return PSID_ERR_CELL_FORMAT;
 	nonce = raw;
 	iv = raw + NONCE_LEN;

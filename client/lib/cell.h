@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "c3rcell.h"
 #include "crypto.h"
 #include "header.h"
 #include "keys.h"
@@ -25,10 +26,11 @@
 #define TAG_LEN 16
 #define MAX_PAD_BYTES 10000
 #define MAX_PADDED_CLEARTEXT 12000
-#define SEALED_PREFIX "02:enc:"
-#define SEALED_PREFIX_LEN 7
-#define FINGERPRINT_PREFIX "02:hmac:"
-#define FINGERPRINT_PREFIX_LEN 8
+/* The cell grammar is proto/c3rcell.h's. */
+#define SEALED_PREFIX C3RCELL_SEALED_PREFIX
+#define SEALED_PREFIX_LEN C3RCELL_SEALED_PREFIX_LEN
+#define FINGERPRINT_PREFIX C3RCELL_FP_PREFIX
+#define FINGERPRINT_PREFIX_LEN C3RCELL_FP_PREFIX_LEN
 /* Info bytes of C3R's STRING type (SPEC §3.1). */
 #define INFO_STRING 0x02
 #define INFO_STRING_NULL 0x03

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "c3rcell.h"
 #include "crypto.h"
 
 #include <openssl/core_names.h>
@@ -143,61 +144,11 @@ b64_encode(char *out, const uint8_t *in, size_t n)
 	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
-/* The standard Base64 alphabet (RFC 4648 §4), '=' excluded. */
-static const bool b64_alphabet[256] = {
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
-	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
-	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
-	['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1,
-	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['+'] = 1, ['/'] = 1,
-};
-
+/* The one strict decoder, shared with psid (c3rcell.h). */
 long
 b64_decode(uint8_t *out, const char *in, size_t len, int padding_optional)
 {
-	char tail[4];
-	size_t body, i, pad = 0, rest;
-	unsigned bad;
-	long n, m;
-
-	/* Count the '=' tail: at most two, only at the end. */
-	while (pad < len && pad < 2 && in[len - 1 - pad] == '=')
-		pad++;
-	bad = 0;
-	for (i = 0; i < len - pad; i++)
-		bad |= !b64_alphabet[(unsigned char)in[i]];
-	if (bad)
-		return -1;
-	if (len % 4 != 0) {
-		if (!padding_optional || pad != 0 || len % 4 == 1)
-			return -1;
-	} else if (len == 0)
-		return 0;
-	/* Decode whole quads directly; complete a short tail with '='. */
-	rest = len % 4;
-	body = len - rest;
-	n = 0;
-	if (body > 0) {
-		n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)body);
-		if (n < 0)
-			return -1;
-		n -= (long)pad;
-	}
-	if (rest > 0) {
-		memcpy(tail, in + body, rest);
-		memset(tail + rest, '=', 4 - rest);
-		m = EVP_DecodeBlock(out + n, (unsigned char *)tail, 4);
-		if (m < 0)
-			return -1;
-		n += m - (long)(4 - rest);
-	}
-	return n;
+	return c3rcell_b64_decode(out, in, len, padding_optional);
 }
 
 void

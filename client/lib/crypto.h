@@ -72,7 +72,8 @@ void rand_pool_wipe(struct rand_pool *pool);
 size_t b64_encode(char *out, const uint8_t *in, size_t n);
 
 /*
- * Strict standard Base64 decoding (RFC 4648 alphabet, no whitespace).
+ * Strict standard Base64 decoding (RFC 4648 alphabet, no whitespace), by
+ * the one decoder psid shares (c3rcell_b64_decode, proto/c3rcell.h).
  * With padding_optional, a missing '=' tail is accepted (as Java's
  * decoder does for the secret); otherwise len must be a multiple of 4.
  * out must hold 3 * ceil(len / 4) bytes. Returns the decoded length, or

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c3rcell.h"
 #include "upload.h"
 
 #define INFER_HMAC 1		/* a non-NULL cell starting 02:hmac: */
@@ -102,12 +103,17 @@ upload_infer_row(struct upload_infer *inf, const struct csv_row *row)
 		f = &row->fields[i];
 		if (upload_field_is_null(f))
 			continue;
-		if (f->len >= 8 && memcmp(f->ptr, "02:hmac:", 8) == 0)
+		switch (c3rcell_kind(f->ptr, f->len)) {
+		case C3RCELL_FINGERPRINT:
 			inf->seen[i] |= INFER_HMAC;
-		else if (f->len >= 7 && memcmp(f->ptr, "02:enc:", 7) == 0)
+			break;
+		case C3RCELL_SEALED:
 			inf->seen[i] |= INFER_ENC;
-		else
+			break;
+		default:
 			inf->seen[i] |= INFER_OTHER;
+			break;
+		}
 	}
 }
 

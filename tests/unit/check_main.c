@@ -31,6 +31,11 @@ main(void)
 	srunner_add_suite(sr, make_client_wire_suite());
 	srunner_add_suite(sr, make_noise_suite());
 	srunner_add_suite(sr, make_budget_suite());
+	srunner_add_suite(sr, make_c3rcell_suite());
+	srunner_add_suite(sr, make_rowfmt_suite());
+	srunner_add_suite(sr, make_policy_suite());
+	srunner_add_suite(sr, make_dispatch_suite());
+	srunner_add_suite(sr, make_upload_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
