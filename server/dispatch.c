@@ -34,6 +34,8 @@ static const struct dispatch_verb verbs[] = {
 	{ PSID__REQUEST__BODY_JOIN, "join", handle_join, 0 },
 	{ PSID__REQUEST__BODY_READ_AUDIT, "read_audit", handle_read_audit, 0 },
 	{ PSID__REQUEST__BODY_STATS, "stats", handle_stats, 0 },
+	{ PSID__REQUEST__BODY_READ_BUDGET, "read_budget", handle_read_budget,
+	    0 },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 

@@ -69,6 +69,7 @@ handle_create_collaboration(const struct request *rq)
 	collab.members = members;
 	collab.n_members = n;
 	collab.settings = m->settings;
+	collab.require_privacy = m->require_privacy;
 	collab.created_unix = (uint64_t)time(NULL);
 	collab.id = id;		/* every ID is 36 characters: size it now */
 	memset(id, '0', STORE_COLLAB_LEN);

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handlers.h"
 #include "frame.h"
 #include "log.h"
 #include "policy.h"
+#include "privacy.h"
 #include "rowfmt.h"
 #include "server.h"
 #include "store.h"
@@ -69,14 +71,57 @@ begin_read(const struct request *rq)
 	return rd;
 }
 
+/*
+ * Reply to a count with count, exact, or noised as plan says (after the
+ * query paid for it); the threshold applies to the number released.
+ */
+static void
+reply_count(const struct request *rq, const char *collab,
+    Psid__TableInfo *const *info, size_t n, const struct privacy_plan *plan,
+    uint64_t count, const char *detail)
+{
+	Psid__Response resp = PSID__RESPONSE__INIT;
+	Psid__Noise noise;
+	size_t i;
+
+	if (plan->n > 0 && privacy_noise_count(plan, count, &count,
+	    &noise) != 0) {
+		log_warnx("%s: count: no noise could be drawn", collab);
+		rq_reply_error(rq, PSID__ERROR_CODE__INTERNAL,
+		    "the count failed");
+		return;
+	}
+	/* Aggregation rules: the strictest threshold wins. */
+	for (i = 0; i < n; i++)
+		if (info[i]->rule != NULL && info[i]->rule->kind ==
+		    PSID__ANALYSIS_RULE__KIND__AGGREGATION &&
+		    count < info[i]->rule->min_rows) {
+			if (plan->n == 0)
+				rq_audit(rq, collab, "count", "%s: refused, "
+				    "under a threshold", detail);
+			rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+			    "the count is under table %s's threshold of %u "
+			    "rows", info[i]->name, info[i]->rule->min_rows);
+			return;
+		}
+	atomic_fetch_add(&rq->srv->stats.queries, 1);
+	if (plan->n == 0)
+		rq_audit(rq, collab, "count", "%s", detail);
+	else
+		resp.noise = &noise;
+	resp.body_case = PSID__RESPONSE__BODY_COUNT;
+	resp.count = count;
+	rq_reply(rq, &resp);
+}
+
 void
 handle_count(const struct request *rq)
 {
 	const Psid__Count *m = rq->msg->count;
 	struct store_setref sets[STORE_MAX_SETS];
 	Psid__TableInfo *info[STORE_MAX_SETS] = { 0 };
-	Psid__Response resp = PSID__RESPONSE__INIT;
 	struct store_read *rd = NULL;
+	struct privacy_plan plan;
 	struct collab_view v;
 	uint64_t count = 0;
 	char err[256], detail[1024];
@@ -102,6 +147,11 @@ handle_count(const struct request *rq)
 		if (off >= sizeof(detail))
 			off = sizeof(detail) - 1;
 	}
+	/* Tables with a privacy policy are paid for before the query runs. */
+	if (privacy_plan((const Psid__TableInfo *const *)info, m->n_sets,
+	    time(NULL), &plan) && privacy_spend(rq, v.id, &plan, "count",
+	    detail) != 0)
+		goto out;
 	rc = store_read_count(rd, v.id, sets, m->n_sets,
 	    rq->srv->count_threads, &count, err, sizeof(err));
 	store_read_end(rd);
@@ -113,23 +163,7 @@ handle_count(const struct request *rq)
 		    "the count failed");
 		goto out;
 	}
-	/* Aggregation rules: the strictest threshold wins. */
-	for (i = 0; i < m->n_sets; i++)
-		if (info[i]->rule != NULL && info[i]->rule->kind ==
-		    PSID__ANALYSIS_RULE__KIND__AGGREGATION &&
-		    count < info[i]->rule->min_rows) {
-			rq_audit(rq, v.id, "count", "%s: refused, under a "
-			    "threshold", detail);
-			rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
-			    "the count is under table %s's threshold of %u "
-			    "rows", info[i]->name, info[i]->rule->min_rows);
-			goto out;
-		}
-	atomic_fetch_add(&rq->srv->stats.queries, 1);
-	rq_audit(rq, v.id, "count", "%s", detail);
-	resp.body_case = PSID__RESPONSE__BODY_COUNT;
-	resp.count = count;
-	rq_reply(rq, &resp);
+	reply_count(rq, v.id, info, m->n_sets, &plan, count, detail);
 out:
 	store_read_end(rd);
 	for (i = 0; i < m->n_sets; i++)

@@ -146,6 +146,12 @@ upload_begin_check(const struct request *rq, const struct collab_view *v,
 			    "does not allow", b->columns[i]->name, v->id);
 			return false;
 		}
+	if (v->collab->require_privacy && b->rule->privacy == NULL) {
+		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+		    "collaboration %s requires a differential privacy policy "
+		    "on every table", v->id);
+		return false;
+	}
 	for (i = 0; i < b->rule->n_list_columns; i++) {
 		size_t j;
 

@@ -5,7 +5,8 @@
  *   h_collab.c  create and get a collaboration
  *   h_upload.c  upload begin, chunk, commit, abort (cells: upload_cell.c)
  *   h_tables.c  list and delete tables, read the audit log, stats
- *   h_query.c   intersection counts and joins
+ *   h_query.c   intersection counts and joins (noised: privacy.c)
+ *   h_budget.c  each table's privacy budget
  * Each takes a request whose shape frame_check_request has checked, runs
  * on a worker thread, sends every reply through rq_reply* (request.h)
  * and returns when the request is done. None returns an error: a refusal
@@ -28,5 +29,6 @@ void handle_read_audit(const struct request *rq);
 void handle_stats(const struct request *rq);
 void handle_count(const struct request *rq);
 void handle_join(const struct request *rq);
+void handle_read_budget(const struct request *rq);
 
 #endif /* PSID_HANDLERS_H */

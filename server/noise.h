@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 /* Largest numerator or denominator of a parameter. */
-#define NOISE_PARAM_MAX	(1u << 24)
+#define NOISE_PARAM_MAX	(1u << 27)
 
 /*
  * A source of uniform random bytes, buffered so that a sample costs one
