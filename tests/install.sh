@@ -8,7 +8,8 @@
 # working), refuse a bad config on SIGHUP and keep running, exit 0 on
 # SIGTERM during an upload leaving a state a restart serves. A program
 # built against the installed libpsid with pkg-config connects and
-# counts. Prints one "ok"/"not ok" line per check; exit 77 if not root.
+# counts, and so does psictl built out of tree the same way. Prints one
+# "ok"/"not ok" line per check; exit 77 if not root.
 #
 # usage: tests/install.sh [BUILD_DIR]   (default: build/ beside tests/)
 set -u
@@ -131,7 +132,13 @@ for who in alice bob; do
 	printf 'server = 127.0.0.1:%s\nca = %s\ncert = %s\nkey = %s\n' "$PORT" \
 		"$ETC/pki/ca.pem" "$ETC/pki/$who.pem" "$ETC/pki/$who.key" >"$D/$who.conf"
 done
-as() { who=$1; shift; "$PSICTL" "$@" --config "$D/$who.conf"; }
+# The installed psictl, with the installed libpsid.so (a DESTDIR is not
+# in the loader's path).
+LIBDIR=$(dirname "$(dirname "$PC")")
+as() {
+	who=$1; shift
+	LD_LIBRARY_PATH=$LIBDIR "$PSICTL" "$@" --config "$D/$who.conf"
+}
 # Two tables of fingerprint cells (what psictl encrypt writes).
 python3 - "$D" <<'EOF'
 import base64, hashlib, sys
@@ -151,7 +158,6 @@ check "the installed psictl uploads" test $? -eq 0
 check "the installed psictl counts" test "$(as alice count --id "$ID" a.email b.email)" = 1000
 
 # A program built against the installed library, with pkg-config.
-LIBDIR=$(dirname "$(dirname "$PC")")
 SO=$(find "$LIBDIR" -name 'libpsid.so.*' -type f | head -1)
 EXTRA=$(nm -D --defined-only "$SO" | awk '{ print $3 }' | grep -v '^psid_[a-z]' | head -3)
 check "libpsid.so exports psid_* and nothing else${EXTRA:+ (also: $EXTRA)}" \
@@ -170,6 +176,26 @@ LD_LIBRARY_PATH=$LIBDIR "$D/installcheck" 127.0.0.1 "$PORT" "$ETC/pki/ca.pem" \
 IC_PID=$!
 exec 3>"$D/ic.in"
 check "it connects and counts" wait_for "$D/ic.out" "^1000$"
+
+# psictl itself is such a program: its sources (which see <psid/client.h>
+# only), the build's config.h, and what pkg-config says of psid and inih.
+PSID_PC=$(PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_PATH=$(dirname "$PC") \
+	pkg-config --cflags --libs psid)
+if cc -std=c11 -I"$BUILD/build-aux" -o "$D/psictl-outside" \
+	"$SRC"/client/psictl/*.c $PSID_PC $(pkg-config --cflags --libs inih) \
+	-pthread 2>"$D/cc.err"; then
+	ok "psictl builds out of tree against the installed libpsid"
+else
+	notok "building psictl against the installed library"; cat "$D/cc.err"
+fi
+check "it needs the installed libpsid.so" sh -c \
+	'LD_LIBRARY_PATH="$1" ldd "$2" | grep -q "libpsid\.so.* => $1/"' \
+	sh "$LIBDIR" "$D/psictl-outside"
+check "it makes a secret" sh -c 'LD_LIBRARY_PATH="$1" "$2" keygen |
+	grep -Eqx "[A-Za-z0-9+/]{43}="' sh "$LIBDIR" "$D/psictl-outside"
+check "it counts through psid" test "$(LD_LIBRARY_PATH=$LIBDIR \
+	"$D/psictl-outside" count --id "$ID" a.email b.email \
+	--config "$D/alice.conf")" = 1000
 
 # SIGHUP with a replaced certificate (same CA).
 fingerprint() {

@@ -42,8 +42,8 @@ column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
 		    col->label, col->label_len, key);
 		if (rc != PSID_OK)
 			return rc;
-		hmac_key_init(&col->hmac, key, KEY_LEN);
-		wipe(key, sizeof(key));
+		crypto_hmac_key_init(&col->hmac, key, KEY_LEN);
+		crypto_wipe(key, sizeof(key));
 	}
 	return PSID_OK;
 }
@@ -51,7 +51,7 @@ column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
 void
 column_crypto_wipe(struct column_crypto *col)
 {
-	hmac_key_wipe(&col->hmac);
+	crypto_hmac_key_wipe(&col->hmac);
 }
 
 /* Padded plaintext length (trailer included), or 0 if it cannot be. */
@@ -100,7 +100,7 @@ cell_engine_init(struct cell_engine *engine, const struct psid_keys *keys)
 	memset(engine, 0, sizeof(*engine));
 	engine->keys = keys;
 	engine->next_row = 1;
-	rand_pool_init(&engine->pool);
+	crypto_rand_pool_init(&engine->pool);
 	if (gcm_new(&engine->enc, true) != 0 ||
 	    gcm_new(&engine->dec, false) != 0) {
 		cell_engine_release(engine);
@@ -115,9 +115,9 @@ cell_engine_release(struct cell_engine *engine)
 	gcm_free(engine->enc);
 	gcm_free(engine->dec);
 	engine->enc = engine->dec = NULL;
-	rand_pool_wipe(&engine->pool);
-	wipe(engine->scratch, sizeof(engine->scratch));
-	wipe(engine->plain, sizeof(engine->plain));
+	crypto_rand_pool_wipe(&engine->pool);
+	crypto_wipe(engine->scratch, sizeof(engine->scratch));
+	crypto_wipe(engine->plain, sizeof(engine->plain));
 }
 
 void
@@ -126,7 +126,7 @@ cell_row_begin_with_nonce(struct cell_engine *engine, struct row_key *row,
 {
 	row->serial = engine->next_row++;
 	memcpy(row->nonce, nonce, NONCE_LEN);
-	sha256_pair(engine->keys->root, KEY_LEN, row->nonce, NONCE_LEN,
+	crypto_sha256_pair(engine->keys->root, KEY_LEN, row->nonce, NONCE_LEN,
 	    row->key);
 }
 
@@ -135,7 +135,7 @@ cell_row_begin(struct cell_engine *engine, struct row_key *row)
 {
 	uint8_t nonce[NONCE_LEN];
 
-	if (rand_pool_take(&engine->pool, nonce, NONCE_LEN) != 0)
+	if (crypto_rand_pool_take(&engine->pool, nonce, NONCE_LEN) != 0)
 		return PSID_ERR_CRYPTO;
 	cell_row_begin_with_nonce(engine, row, nonce);
 	return PSID_OK;
@@ -144,7 +144,7 @@ cell_row_begin(struct cell_engine *engine, struct row_key *row)
 void
 row_key_wipe(struct row_key *row)
 {
-	wipe(row, sizeof(*row));
+	crypto_wipe(row, sizeof(*row));
 }
 
 long
@@ -173,7 +173,8 @@ cell_seal_payload(struct cell_engine *engine, const struct row_key *row,
 	msg[padded - 2] = (uint8_t)(pad >> 8);
 	msg[padded - 1] = (uint8_t)pad;
 
-	sha256_pair(col->label, col->label_len, row->nonce, NONCE_LEN, iv_full);
+	crypto_sha256_pair(col->label, col->label_len, row->nonce, NONCE_LEN,
+	    iv_full);
 	memcpy(engine->scratch, row->nonce, NONCE_LEN);
 	memcpy(engine->scratch + NONCE_LEN, iv_full, IV_LEN);
 	ct = engine->scratch + NONCE_LEN + IV_LEN;
@@ -187,8 +188,9 @@ cell_seal_payload(struct cell_engine *engine, const struct row_key *row,
 	    gcm_finish_tag(ctx, ct + padded) != 0)
 		return PSID_ERR_CRYPTO;
 	memcpy(out, SEALED_PREFIX, SEALED_PREFIX_LEN);
-	return (long)(SEALED_PREFIX_LEN + b64_encode(out + SEALED_PREFIX_LEN,
-	    engine->scratch, NONCE_LEN + IV_LEN + padded + TAG_LEN));
+	return (long)(SEALED_PREFIX_LEN + crypto_b64_encode(out +
+	    SEALED_PREFIX_LEN, engine->scratch, NONCE_LEN + IV_LEN + padded +
+	    TAG_LEN));
 }
 
 long
@@ -211,22 +213,23 @@ cell_fingerprint(struct cell_engine *engine, const struct column_crypto *col,
 
 	if (value == NULL) {
 		/* A NULL matches nothing: HMAC of fresh random bytes. */
-		if (rand_pool_take(&engine->pool, random, sizeof(random)) != 0)
+		if (crypto_rand_pool_take(&engine->pool, random,
+		    sizeof(random)) != 0)
 			return PSID_ERR_CRYPTO;
-		hmac_compute(&col->hmac, random, sizeof(random), &info_null, 1,
-		    mac);
+		crypto_hmac_compute(&col->hmac, random, sizeof(random),
+		    &info_null, 1, mac);
 	} else if (len < 256) {
 		/* One contiguous input: one SHA-256 update instead of two. */
 		uint8_t input[256];
 
 		memcpy(input, value, len);
 		input[len] = info;
-		hmac_compute(&col->hmac, input, len + 1, NULL, 0, mac);
-		wipe(input, len + 1);
+		crypto_hmac_compute(&col->hmac, input, len + 1, NULL, 0, mac);
+		crypto_wipe(input, len + 1);
 	} else
-		hmac_compute(&col->hmac, value, len, &info, 1, mac);
+		crypto_hmac_compute(&col->hmac, value, len, &info, 1, mac);
 	memcpy(out, FINGERPRINT_PREFIX, FINGERPRINT_PREFIX_LEN);
-	b64_encode(out + FINGERPRINT_PREFIX_LEN, mac, SHA256_LEN);
+	crypto_b64_encode(out + FINGERPRINT_PREFIX_LEN, mac, SHA256_LEN);
 	if (raw != NULL)
 		memcpy(raw, mac, SHA256_LEN);
 	return PSID_OK;
@@ -354,8 +357,8 @@ cell_unseal(struct cell_engine *engine, const char *cell, size_t len,
 	if (c3rcell_kind(cell, len) != C3RCELL_SEALED ||
 	    len > PSID_MAX_CELL_LEN)
 		return PSID_ERR_CELL_FORMAT;
-	n = b64_decode(raw, cell + SEALED_PREFIX_LEN, len - SEALED_PREFIX_LEN,
-	    0);
+	n = crypto_b64_decode(raw, cell + SEALED_PREFIX_LEN,
+	    len - SEALED_PREFIX_LEN, 0);
 	if (n < C3RCELL_SEALED_MIN_BYTES)
 		return PSID_ERR_CELL_FORMAT;
 	nonce = raw;
@@ -366,9 +369,10 @@ cell_unseal(struct cell_engine *engine, const char *cell, size_t len,
 	if (!engine->dec_keyed || memcmp(engine->dec_nonce, nonce,
 	    NONCE_LEN) != 0) {
 		/* A new row: its key (cells of a row share the nonce). */
-		sha256_pair(engine->keys->root, KEY_LEN, nonce, NONCE_LEN, key);
+		crypto_sha256_pair(engine->keys->root, KEY_LEN, nonce,
+		    NONCE_LEN, key);
 		n = gcm_start(ctx, key, iv);
-		wipe(key, sizeof(key));
+		crypto_wipe(key, sizeof(key));
 		if (n != 0)
 			return PSID_ERR_CRYPTO;
 		memcpy(engine->dec_nonce, nonce, NONCE_LEN);

@@ -102,7 +102,7 @@ chunks_first_row(struct chunk_run *run, bool verbatim,
 		rc = table_csv_error(report, run->path,
 		    run->next_line + skipped, rc);
 	csv_row_release(&row);
-	wipe(scratch.data, scratch.cap);
+	crypto_wipe(scratch.data, scratch.cap);
 	outbuf_release(&scratch);
 	return rc;
 }
@@ -157,7 +157,7 @@ chunk_fill(struct chunk_run *run, struct csv_chunk *c, bool *eof)
 }
 
 int
-chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
+chunks_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
     struct csv_row *row, const char *path, const struct csv_row *first,
     bool first_is_header, uint64_t *line)
 {
@@ -359,14 +359,14 @@ chunks_run(struct chunk_run *run, struct psid_report *report)
 	for (i = 1; i <= started; i++)
 		pthread_join(threads[i].thread, NULL);
 	for (i = 0; i < ring.count; i++) {
-		wipe(ring.chunks[i].in.data, ring.chunks[i].in.cap);
-		wipe(ring.chunks[i].out.data, ring.chunks[i].out.cap);
+		crypto_wipe(ring.chunks[i].in.data, ring.chunks[i].in.cap);
+		crypto_wipe(ring.chunks[i].out.data, ring.chunks[i].out.cap);
 		outbuf_release(&ring.chunks[i].in);
 		outbuf_release(&ring.chunks[i].out);
 	}
 	free(ring.chunks);
 	free(threads);
-	wipe(run->carry.data, run->carry.cap);
+	crypto_wipe(run->carry.data, run->carry.cap);
 	outbuf_release(&run->carry);
 	pthread_cond_destroy(&ring.cond);
 	pthread_mutex_destroy(&ring.lock);

@@ -69,7 +69,7 @@ struct chunk_cursor {
  * row's line, 0 after the last row, or -1 with c->rc and c->error set.
  * The cursor starts zeroed.
  */
-int chunk_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
+int chunks_next_row(struct csv_chunk *c, struct chunk_cursor *cur,
     struct csv_row *row, const char *path, const struct csv_row *first,
     bool first_is_header, uint64_t *line);
 

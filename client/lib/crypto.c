@@ -20,7 +20,7 @@
 #define HMAC_BLOCK 64
 
 void
-hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t len)
+crypto_hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t len)
 {
 	uint8_t block[HMAC_BLOCK], pad[HMAC_BLOCK];
 	size_t i;
@@ -38,12 +38,12 @@ hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t len)
 		pad[i] = block[i] ^ 0x5c;
 	SHA256_Init(&hk->outer);
 	SHA256_Update(&hk->outer, pad, HMAC_BLOCK);
-	wipe(block, sizeof(block));
-	wipe(pad, sizeof(pad));
+	crypto_wipe(block, sizeof(block));
+	crypto_wipe(pad, sizeof(pad));
 }
 
 void
-hmac_compute(const struct hmac_key *hk, const void *a, size_t alen,
+crypto_hmac_compute(const struct hmac_key *hk, const void *a, size_t alen,
     const void *b, size_t blen, uint8_t out[SHA256_LEN])
 {
 	SHA256_CTX ctx;
@@ -60,13 +60,13 @@ hmac_compute(const struct hmac_key *hk, const void *a, size_t alen,
 }
 
 void
-hmac_key_wipe(struct hmac_key *hk)
+crypto_hmac_key_wipe(struct hmac_key *hk)
 {
-	wipe(hk, sizeof(*hk));
+	crypto_wipe(hk, sizeof(*hk));
 }
 
 void
-sha256_pair(const void *a, size_t alen, const void *b, size_t blen,
+crypto_sha256_pair(const void *a, size_t alen, const void *b, size_t blen,
     uint8_t out[SHA256_LEN])
 {
 	SHA256_CTX ctx;
@@ -78,7 +78,7 @@ sha256_pair(const void *a, size_t alen, const void *b, size_t blen,
 }
 
 int
-hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
+crypto_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
     size_t salt_len, const void *info, size_t info_len, uint8_t *out,
     size_t out_len)
 {
@@ -109,13 +109,13 @@ out:
 }
 
 void
-rand_pool_init(struct rand_pool *pool)
+crypto_rand_pool_init(struct rand_pool *pool)
 {
 	pool->pos = RAND_POOL_BYTES;
 }
 
 int
-rand_pool_take(struct rand_pool *pool, void *out, size_t n)
+crypto_rand_pool_take(struct rand_pool *pool, void *out, size_t n)
 {
 	if (n > RAND_POOL_BYTES)
 		return -1;
@@ -132,27 +132,28 @@ rand_pool_take(struct rand_pool *pool, void *out, size_t n)
 }
 
 void
-rand_pool_wipe(struct rand_pool *pool)
+crypto_rand_pool_wipe(struct rand_pool *pool)
 {
-	wipe(pool->bytes, sizeof(pool->bytes));
+	crypto_wipe(pool->bytes, sizeof(pool->bytes));
 	pool->pos = RAND_POOL_BYTES;
 }
 
 size_t
-b64_encode(char *out, const uint8_t *in, size_t n)
+crypto_b64_encode(char *out, const uint8_t *in, size_t n)
 {
 	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
 /* The one strict decoder, shared with psid (c3rcell.h). */
 long
-b64_decode(uint8_t *out, const char *in, size_t len, int padding_optional)
+crypto_b64_decode(uint8_t *out, const char *in, size_t len,
+    int padding_optional)
 {
 	return c3rcell_b64_decode(out, in, len, padding_optional);
 }
 
 void
-wipe(void *p, size_t n)
+crypto_wipe(void *p, size_t n)
 {
 	if (p != NULL && n > 0)
 		OPENSSL_cleanse(p, n);

@@ -28,24 +28,24 @@ struct hmac_key {
 };
 
 /* Prepare an HMAC key from key[0..len). */
-void hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t len);
+void crypto_hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t len);
 
 /* HMAC-SHA256 of a ‖ b. */
-void hmac_compute(const struct hmac_key *hk, const void *a, size_t alen,
+void crypto_hmac_compute(const struct hmac_key *hk, const void *a, size_t alen,
     const void *b, size_t blen, uint8_t out[SHA256_LEN]);
 
 /* Wipe a prepared key. */
-void hmac_key_wipe(struct hmac_key *hk);
+void crypto_hmac_key_wipe(struct hmac_key *hk);
 
 /* SHA-256 of a ‖ b. */
-void sha256_pair(const void *a, size_t alen, const void *b, size_t blen,
+void crypto_sha256_pair(const void *a, size_t alen, const void *b, size_t blen,
     uint8_t out[SHA256_LEN]);
 
 /*
  * HKDF-SHA256 (RFC 5869) through EVP_KDF. Returns 0 or -1 on an OpenSSL
  * failure.
  */
-int hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
+int crypto_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
     size_t salt_len, const void *info, size_t info_len, uint8_t *out,
     size_t out_len);
 
@@ -57,19 +57,19 @@ struct rand_pool {
 };
 
 /* Start with an empty pool (the first draw refills it). */
-void rand_pool_init(struct rand_pool *pool);
+void crypto_rand_pool_init(struct rand_pool *pool);
 
 /* Copy n <= RAND_POOL_BYTES fresh bytes to out. Returns 0 or -1. */
-int rand_pool_take(struct rand_pool *pool, void *out, size_t n);
+int crypto_rand_pool_take(struct rand_pool *pool, void *out, size_t n);
 
 /* Wipe the unused bytes. */
-void rand_pool_wipe(struct rand_pool *pool);
+void crypto_rand_pool_wipe(struct rand_pool *pool);
 
 /* Characters of the Base64 encoding of n bytes (with '=' padding). */
 #define B64_ENCODED_LEN(n) (4 * (((n) + 2) / 3))
 
 /* Base64 of in[0..n) into out (NUL terminated). Returns its length. */
-size_t b64_encode(char *out, const uint8_t *in, size_t n);
+size_t crypto_b64_encode(char *out, const uint8_t *in, size_t n);
 
 /*
  * Strict standard Base64 decoding (RFC 4648 alphabet, no whitespace), by
@@ -79,10 +79,10 @@ size_t b64_encode(char *out, const uint8_t *in, size_t n);
  * out must hold 3 * ceil(len / 4) bytes. Returns the decoded length, or
  * -1 when the text is not Base64.
  */
-long b64_decode(uint8_t *out, const char *in, size_t len,
+long crypto_b64_decode(uint8_t *out, const char *in, size_t len,
     int padding_optional);
 
 /* Wipe memory so the compiler cannot elide it (OPENSSL_cleanse). */
-void wipe(void *p, size_t n);
+void crypto_wipe(void *p, size_t n);
 
 #endif /* PSID_CRYPTO_H */

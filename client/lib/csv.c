@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * csv.c: C3R's CSV dialect: row parser over buffers, chunk splitter,
- * NULL rule, field writer and a streaming file reader (see csv.h).
+ * NULL rule and field writer (see csv.h; the streaming file reader is
+ * csv_reader.c).
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "csv.h"
 #include "psid/client.h"
-
-#define READ_BLOCK (1u << 20)
 
 /* Whitespace an unquoted field is trimmed of (univocity: chars <= ' '). */
 static inline bool
@@ -98,39 +93,102 @@ unescape(char *p, size_t len)
 	return w;
 }
 
-static int
-parse_row(char *buf, size_t len, bool at_eof, bool trim, struct csv_row *row,
-    size_t *consumed, uint64_t *skipped_lines)
+/*
+ * Skip empty and whitespace-only lines from *pos, as univocity does.
+ * Returns true with *pos at the row's first byte, or false (the buffer
+ * needs more) with *pos where to go on from (len at the end of the
+ * file); *skipped counts the lines skipped.
+ */
+static inline bool
+skip_blank_lines(const char *buf, size_t len, bool at_eof, size_t *pos,
+    uint64_t *skipped)
 {
-	size_t i = 0, j, start, end, k;
-	uint64_t lines = 1;
-	bool escaped;
-	char *q;
-	int rc;
+	size_t i = *pos, j;
 
-	*skipped_lines = 0;
-	/* Skip empty and whitespace-only lines, as univocity does. */
 	for (;;) {
 		for (j = i; j < len && is_trim((unsigned char)buf[j]); j++)
 			;
 		if (j == len) {
-			if (at_eof)
-				i = len;
-			*consumed = i;
-			return CSV_NEED_MORE;
+			*pos = at_eof ? len : i;
+			return false;
 		}
 		if (buf[j] != '\n' && buf[j] != '\r')
 			break;
 		if (buf[j] == '\r' && j + 1 == len && !at_eof) {
-			*consumed = i;
-			return CSV_NEED_MORE;
+			*pos = i;
+			return false;
 		}
 		if (buf[j] == '\r' && j + 1 < len && buf[j + 1] == '\n')
 			j++;
 		i = j + 1;
-		(*skipped_lines)++;
+		(*skipped)++;
 	}
+	*pos = i;
+	return true;
+}
+
+/*
+ * The quoted field whose opening quote is buf[j]: up to the closing
+ * quote ("" is a quote), then whitespace up to the separator. Adds it to
+ * row, *pos after it; *lines counts the line ends within it. Returns
+ * FIELD_DONE, CSV_NEED_MORE or a csv_parse_result error.
+ */
+#define FIELD_DONE 2
+static inline int
+parse_quoted(char *buf, size_t len, bool at_eof, size_t j, size_t *pos,
+    struct csv_row *row, uint64_t *lines)
+{
+	size_t start = j + 1, i = start, end;
+	uint64_t n = 0;
+	bool escaped = false;
+	char *q;
+	int rc;
+
+	for (;;) {
+		q = memchr(buf + i, '"', len - i);
+		if (q == NULL)
+			return at_eof ? CSV_ERR_OPEN_QUOTE : CSV_NEED_MORE;
+		for (char *p = buf + i; p < q; p++)
+			n += *p == '\n' || (*p == '\r' && p[1] != '\n');
+		i = (size_t)(q - buf);
+		if (i + 1 == len && !at_eof)
+			return CSV_NEED_MORE;
+		if (i + 1 < len && buf[i + 1] == '"') {
+			escaped = true;
+			i += 2;
+			continue;
+		}
+		break;
+	}
+	end = i++;
+	while (i < len && is_trim((unsigned char)buf[i]))
+		i++;
+	if (i < len && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+		return CSV_ERR_QUOTE;
+	if ((rc = row_add(row, buf + start, end - start, true)) != 0)
+		return rc;
+	/* Unescaped once the row is whole: the buffer must stay as it was
+	 * if more bytes are needed. */
+	row->fields[row->count - 1].escaped = escaped;
+	*lines += n;
+	*pos = i;
+	return FIELD_DONE;
+}
+
+static int
+parse_row(char *buf, size_t len, bool at_eof, bool trim, struct csv_row *row,
+    size_t *consumed, uint64_t *skipped_lines)
+{
+	size_t i = 0, j, start, k;
+	uint64_t lines = 1;
+	bool found;
+	int rc;
+
+	*skipped_lines = 0;
+	found = skip_blank_lines(buf, len, at_eof, &i, skipped_lines);
 	*consumed = i;
+	if (!found)
+		return CSV_NEED_MORE;
 	row->count = 0;
 	row->start = i;
 	for (;;) {
@@ -140,40 +198,9 @@ parse_row(char *buf, size_t len, bool at_eof, bool trim, struct csv_row *row,
 		if (!trim && (j == len || buf[j] != '"'))
 			j = i;	/* verbatim: keep leading whitespace */
 		if (j < len && buf[j] == '"') {
-			/* Quoted: up to the closing quote; "" is a quote. */
-			start = j + 1;
-			i = start;
-			escaped = false;
-			for (;;) {
-				q = memchr(buf + i, '"', len - i);
-				if (q == NULL)
-					return at_eof ? CSV_ERR_OPEN_QUOTE :
-					    CSV_NEED_MORE;
-				for (char *p = buf + i; p < q; p++)
-					lines += *p == '\n' ||
-					    (*p == '\r' && p[1] != '\n');
-				i = (size_t)(q - buf);
-				if (i + 1 == len && !at_eof)
-					return CSV_NEED_MORE;
-				if (i + 1 < len && buf[i + 1] == '"') {
-					escaped = true;
-					i += 2;
-					continue;
-				}
-				break;
-			}
-			end = i;
-			i++;
-			while (i < len && is_trim((unsigned char)buf[i]))
-				i++;
-			if (i < len && buf[i] != ',' && buf[i] != '\n' &&
-			    buf[i] != '\r')
-				return CSV_ERR_QUOTE;
-			if ((rc = row_add(row, buf + start, end - start, true)) != 0)
+			if ((rc = parse_quoted(buf, len, at_eof, j, &i, row,
+			    &lines)) != FIELD_DONE)
 				return rc;
-			/* Unescaped once the row is whole: the buffer must stay
-			 * as it was if more bytes are needed. */
-			row->fields[row->count - 1].escaped = escaped;
 		} else {
 			start = j;
 			j += find_field_end(buf + j, len - j);
@@ -414,153 +441,4 @@ csv_write_field(struct outbuf *out, const char *value, size_t len,
 	}
 	out->data[out->len++] = '"';
 	return 0;
-}
-
-/* ---------------------------------------------------------- file reader */
-
-struct csv_reader {
-	int fd;
-	bool eof;
-	char *buf;
-	size_t cap;
-	size_t pos;		/* start of unparsed bytes */
-	size_t end;		/* end of valid bytes */
-	off_t buf_offset;	/* file offset of buf[0] */
-	off_t size;
-	uint64_t next_line;	/* line where unparsed bytes start */
-	uint64_t row_line;
-	off_t row_offset;
-};
-
-int
-csv_reader_open(const char *path, struct csv_reader **readerp)
-{
-	struct csv_reader *r;
-	struct stat st;
-
-	*readerp = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return PSID_ERR_NOMEM;
-	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		free(r);
-		return PSID_ERR_IO;
-	}
-	if (fstat(r->fd, &st) != 0) {
-		csv_reader_free(r);
-		return PSID_ERR_IO;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		csv_reader_free(r);
-		errno = EISDIR;
-		return PSID_ERR_IO;
-	}
-	r->size = st.st_size;
-	r->cap = READ_BLOCK;
-	if ((r->buf = malloc(r->cap)) == NULL) {
-		csv_reader_free(r);
-		return PSID_ERR_NOMEM;
-	}
-	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	r->next_line = 1;
-	*readerp = r;
-	return PSID_OK;
-}
-
-/* Move unparsed bytes to the front, grow if full, and read more. */
-static int
-reader_fill(struct csv_reader *r)
-{
-	ssize_t n;
-	size_t cap;
-	char *buf;
-
-	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
-		r->buf_offset += (off_t)r->pos;
-		r->end -= r->pos;
-		r->pos = 0;
-	}
-	if (r->end == r->cap) {
-		if (r->cap >= CSV_MAX_ROW_BYTES)
-			return CSV_ERR_ROW_TOO_LONG;
-		cap = r->cap * 2;
-		if ((buf = realloc(r->buf, cap)) == NULL)
-			return CSV_ERR_NOMEM;
-		r->buf = buf;
-		r->cap = cap;
-	}
-	while (r->end < r->cap) {
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return CSV_ERR_IO;
-		}
-		if (n == 0) {
-			r->eof = true;
-			break;
-		}
-		r->end += (size_t)n;
-	}
-	return 0;
-}
-
-int
-csv_reader_next(struct csv_reader *r, struct csv_row *row)
-{
-	size_t consumed;
-	uint64_t skipped;
-	int rc;
-
-	for (;;) {
-		rc = csv_parse_row(r->buf + r->pos, r->end - r->pos, r->eof,
-		    row, &consumed, &skipped);
-		if (rc == CSV_ROW) {
-			r->row_line = r->next_line + skipped;
-			r->row_offset = r->buf_offset + (off_t)(r->pos +
-			    row->start);
-			r->next_line = r->row_line + row->lines;
-			r->pos += consumed;
-			return CSV_ROW;
-		}
-		if (rc != CSV_NEED_MORE) {
-			r->row_line = r->next_line + skipped;
-			return rc;
-		}
-		r->next_line += skipped;
-		r->pos += consumed;
-		if (r->eof)
-			return 0;
-		if ((rc = reader_fill(r)) != 0)
-			return rc;
-	}
-}
-
-uint64_t
-csv_reader_line(const struct csv_reader *r)
-{
-	return r->row_line;
-}
-
-off_t
-csv_reader_row_offset(const struct csv_reader *r)
-{
-	return r->row_offset;
-}
-
-off_t
-csv_reader_size(const struct csv_reader *r)
-{
-	return r->size;
-}
-
-void
-csv_reader_free(struct csv_reader *r)
-{
-	if (r == NULL)
-		return;
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r->buf);
-	free(r);
 }

@@ -148,11 +148,18 @@ int csv_reader_next(struct csv_reader *reader, struct csv_row *row);
 /* 1-based line where the row last returned (or the error) starts. */
 uint64_t csv_reader_line(const struct csv_reader *reader);
 
+#ifdef PSID_TEST_HOOKS
+/*
+ * For the tests only (their CPPFLAGS define PSID_TEST_HOOKS, as csv.c
+ * does; OpenSSH's SSHBUF_INTERNAL): what the reader has seen.
+ */
+
 /* Byte offset in the file where the row last returned starts. */
 off_t csv_reader_row_offset(const struct csv_reader *reader);
 
 /* Total bytes of the file, as seen at open. */
 off_t csv_reader_size(const struct csv_reader *reader);
+#endif /* PSID_TEST_HOOKS */
 
 void csv_reader_free(struct csv_reader *reader);
 

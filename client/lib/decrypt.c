@@ -34,7 +34,7 @@ struct decrypt_job {
 	const char *input;
 	struct csv_null_rule null_rule;
 	struct csv_row header;
-	struct output_file *out;
+	struct fileout *out;
 	uint64_t rows;
 	uint64_t warnings;
 	uint64_t last_progress;
@@ -103,7 +103,7 @@ decrypt_chunk(void *arg, struct csv_chunk *c)
 	size_t i;
 	int rc;
 
-	while (chunk_next_row(c, &cur, &w->row, job->input, &job->header,
+	while (chunks_next_row(c, &cur, &w->row, job->input, &job->header,
 	    true, &line) > 0) {
 		for (i = 0; i < w->row.count; i++) {
 			if (i > 0 && outbuf_putc(&c->out, ',') != 0)
@@ -126,7 +126,7 @@ decrypt_chunk(void *arg, struct csv_chunk *c)
 		c->rows++;
 	}
 out:
-	wipe(w->value, sizeof(w->value));
+	crypto_wipe(w->value, sizeof(w->value));
 }
 
 /* Write a decrypted chunk, in order (chunk_done_fn). */
@@ -230,7 +230,7 @@ psid_decrypt_csv(const struct psid_keys *keys, const char *input_path,
 {
 	struct psid_report local;
 	struct decrypt_job job;
-	struct output_file out;
+	struct fileout out;
 	int fd, rc;
 
 	if (report == NULL)
@@ -250,7 +250,7 @@ psid_decrypt_csv(const struct psid_keys *keys, const char *input_path,
 		return report_fail(report, PSID_ERR_IO, 0, NULL, "%s: %s",
 		    input_path, strerror(errno));
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((rc = output_open(&out, output_path, options->overwrite)) !=
+	if ((rc = fileout_open(&out, output_path, options->overwrite)) !=
 	    PSID_OK) {
 		close(fd);
 		return report_fail(report, rc, 0, NULL, "%s: %s", output_path,
@@ -259,11 +259,11 @@ psid_decrypt_csv(const struct psid_keys *keys, const char *input_path,
 	}
 	rc = decrypt_stream(&job, fd, report);
 	close(fd);
-	if (rc == PSID_OK && (rc = output_commit(&out)) != PSID_OK)
+	if (rc == PSID_OK && (rc = fileout_commit(&out)) != PSID_OK)
 		report_fail(report, rc, 0, NULL, "%s: %s", output_path,
 		    rc == PSID_ERR_EXISTS ? "file appeared meanwhile" :
 		    strerror(errno));
-	output_abort(&out);
+	fileout_abort(&out);
 	if (rc == PSID_OK) {
 		report->rows = job.rows;
 		report->warnings = job.warnings;

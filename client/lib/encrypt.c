@@ -157,7 +157,7 @@ encrypt_bucket(struct encrypt_job *job, size_t b, struct cell_engine *engine,
 	n = index->len / sizeof(size_t);
 	/* Fisher-Yates with the engine's batched random bytes. */
 	for (i = n; i > 1; i--) {
-		if (rand_pool_take(&engine->pool, &r, sizeof(r)) != 0)
+		if (crypto_rand_pool_take(&engine->pool, &r, sizeof(r)) != 0)
 			return PSID_ERR_CRYPTO;
 		j = (size_t)(r % i);
 		off = rows[i - 1];
@@ -196,7 +196,7 @@ encrypt_bucket(struct encrypt_job *job, size_t b, struct cell_engine *engine,
 		if (out->len >= OUTPUT_FLUSH && flush_output(job, out) != 0)
 			return PSID_ERR_IO;
 	}
-	wipe(bucket->data, bucket->len);
+	crypto_wipe(bucket->data, bucket->len);
 	atomic_fetch_add(&job->rows_done, n);
 	return PSID_OK;
 }
@@ -230,7 +230,7 @@ encrypt_worker(void *arg)
 	}
 	if ((rc = cell_engine_init(engine, job->keys)) != PSID_OK ||
 	    (job->check_duplicates && spill_writer_init(&dupw, &job->dups,
-	    spill_flush_size(job->dups.nbuckets)) != 0)) {
+	    encrypt_scan_flush_size(job->dups.nbuckets)) != 0)) {
 		rc = rc != PSID_OK ? rc : PSID_ERR_NOMEM;
 		goto out;
 	}
@@ -255,8 +255,8 @@ out:
 	if (rc != PSID_OK)
 		job_fail(job, rc, rc == PSID_ERR_IO ? strerror(errno) :
 		    psid_strerror(rc));
-	wipe(bucket.data, bucket.cap);
-	wipe(out.data, out.cap);
+	crypto_wipe(bucket.data, bucket.cap);
+	crypto_wipe(out.data, out.cap);
 	outbuf_release(&bucket);
 	outbuf_release(&index);
 	outbuf_release(&out);
@@ -488,7 +488,7 @@ psid_encrypt_csv(const struct psid_keys *keys, const char *schema_path,
 		report_fail(report, rc, 0, NULL, "%s", err);
 		goto out;
 	}
-	if ((rc = output_open(&job.out, output_path,
+	if ((rc = fileout_open(&job.out, output_path,
 	    options->overwrite)) != PSID_OK) {
 		report_fail(report, rc, 0, NULL, "%s: %s", output_path,
 		    rc == PSID_ERR_EXISTS ? "file exists (use overwrite to "
@@ -498,7 +498,7 @@ psid_encrypt_csv(const struct psid_keys *keys, const char *schema_path,
 	if ((rc = encrypt_scan(&job)) != PSID_OK ||
 	    (rc = encrypt_all(&job)) != PSID_OK)
 		goto out;
-	if ((rc = output_commit(&job.out)) != PSID_OK) {
+	if ((rc = fileout_commit(&job.out)) != PSID_OK) {
 		report_fail(report, rc, 0, NULL, "%s: %s", output_path,
 		    rc == PSID_ERR_EXISTS ? "file appeared meanwhile" :
 		    strerror(errno));
@@ -507,7 +507,7 @@ psid_encrypt_csv(const struct psid_keys *keys, const char *schema_path,
 	if (report != NULL)
 		report->rows = job.total_rows;
 out:
-	output_abort(&job.out);
+	fileout_abort(&job.out);
 	spill_close(&job.rows);
 	spill_close(&job.dups);
 	for (i = 0; job.cols != NULL && i < job.ncols; i++)

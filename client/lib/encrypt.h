@@ -62,7 +62,7 @@ struct encrypt_job {
 	char *header_storage;
 	struct spill rows;
 	struct spill dups;
-	struct output_file out;
+	struct fileout out;
 	pthread_mutex_t out_lock;
 	uint64_t total_rows;
 	/* pass 2 */
@@ -76,7 +76,7 @@ struct encrypt_job {
  * How much a spill writer of a thread buffers per bucket: the budget
  * shared by all buckets, within [SPILL_FLUSH_MIN, SPILL_FLUSH_MAX].
  */
-size_t spill_flush_size(size_t nbuckets);
+size_t encrypt_scan_flush_size(size_t nbuckets);
 
 /*
  * Pass 1: read and check the whole input, set the columns' MAX lengths

@@ -84,7 +84,7 @@ job_prepare(struct encrypt_job *job, size_t ninput)
 }
 
 size_t
-spill_flush_size(size_t nbuckets)
+encrypt_scan_flush_size(size_t nbuckets)
 {
 	size_t n = SPILL_BUFFER_BUDGET / (nbuckets ? nbuckets : 1);
 
@@ -177,7 +177,7 @@ spill_row(struct scan_worker *w, const struct csv_row *row)
 	for (s = 0; s < job->nslots; s++)
 		if (!w->slot_null[s])
 			total += row->fields[job->slot_source[s]].len;
-	if (rand_pool_take(&w->pool, &pick, sizeof(pick)) != 0)
+	if (crypto_rand_pool_take(&w->pool, &pick, sizeof(pick)) != 0)
 		return PSID_ERR_CRYPTO;
 	bucket = pick % job->rows.nbuckets;
 	if (total <= w->writer.flush_at) {
@@ -205,7 +205,7 @@ scan_chunk(void *arg, struct csv_chunk *c)
 	uint64_t line;
 	size_t i, s;
 
-	while (chunk_next_row(c, &cur, &w->row, job->input, &job->header,
+	while (chunks_next_row(c, &cur, &w->row, job->input, &job->header,
 	    job->schema->header_row, &line) > 0) {
 		for (s = 0; s < job->nslots; s++)
 			w->slot_null[s] = csv_field_is_null(&job->null_rule,
@@ -316,10 +316,10 @@ workers_free(struct scan_worker **workers, size_t n)
 			continue;
 		csv_row_release(&w->row);
 		free(w->slot_null);
-		wipe(w->big.data, w->big.cap);
+		crypto_wipe(w->big.data, w->big.cap);
 		outbuf_release(&w->big);
 		spill_writer_release(&w->writer);
-		rand_pool_wipe(&w->pool);
+		crypto_rand_pool_wipe(&w->pool);
 		free(w->nulls);
 		free(w->longest);
 		free(w->seen);
@@ -340,7 +340,7 @@ workers_new(struct encrypt_job *job, size_t n)
 		if ((workers[i] = w) == NULL)
 			goto fail;
 		w->job = job;
-		rand_pool_init(&w->pool);
+		crypto_rand_pool_init(&w->pool);
 		w->nulls = calloc(job->ncols, sizeof(*w->nulls));
 		w->longest = calloc(job->ncols, sizeof(*w->longest));
 		w->seen = calloc(job->ncols, sizeof(*w->seen));
@@ -348,7 +348,7 @@ workers_new(struct encrypt_job *job, size_t n)
 		if (w->nulls == NULL || w->longest == NULL || w->seen == NULL ||
 		    w->slot_null == NULL ||
 		    spill_writer_init(&w->writer, &job->rows,
-		    spill_flush_size(job->rows.nbuckets)) != 0)
+		    encrypt_scan_flush_size(job->rows.nbuckets)) != 0)
 			goto fail;
 	}
 	return workers;
@@ -426,7 +426,7 @@ encrypt_scan(struct encrypt_job *job)
 		table_prefix_report(job->report, job->input);
 out:
 	workers_free(workers, n);
-	wipe(run.carry.data, run.carry.cap);
+	crypto_wipe(run.carry.data, run.carry.cap);
 	outbuf_release(&run.carry);
 	close(run.fd);
 	return rc;

@@ -16,7 +16,7 @@
 #include "psid/client.h"
 
 int
-output_open(struct output_file *out, const char *path, bool overwrite)
+fileout_open(struct fileout *out, const char *path, bool overwrite)
 {
 	struct stat st;
 	size_t len = strlen(path);
@@ -31,7 +31,7 @@ output_open(struct output_file *out, const char *path, bool overwrite)
 	out->path = strdup(path);
 	out->tmp_path = malloc(len + sizeof(".XXXXXX"));
 	if (out->path == NULL || out->tmp_path == NULL) {
-		output_abort(out);
+		fileout_abort(out);
 		return PSID_ERR_NOMEM;
 	}
 	memcpy(out->tmp_path, path, len);
@@ -39,7 +39,7 @@ output_open(struct output_file *out, const char *path, bool overwrite)
 	if ((out->fd = mkostemp(out->tmp_path, O_CLOEXEC)) < 0) {
 		free(out->tmp_path);
 		out->tmp_path = NULL;
-		output_abort(out);
+		fileout_abort(out);
 		return PSID_ERR_IO;
 	}
 	return PSID_OK;
@@ -73,7 +73,7 @@ rename_noreplace(const char *from, const char *to)
 }
 
 int
-output_commit(struct output_file *out)
+fileout_commit(struct fileout *out)
 {
 	int rc;
 
@@ -82,7 +82,7 @@ output_commit(struct output_file *out)
 	rc = close(out->fd);
 	out->fd = -1;
 	if (rc != 0) {
-		output_abort(out);
+		fileout_abort(out);
 		return PSID_ERR_IO;
 	}
 	if (out->overwrite)
@@ -91,17 +91,17 @@ output_commit(struct output_file *out)
 		rc = rename_noreplace(out->tmp_path, out->path);
 	if (rc != 0) {
 		rc = errno == EEXIST ? PSID_ERR_EXISTS : PSID_ERR_IO;
-		output_abort(out);
+		fileout_abort(out);
 		return rc;
 	}
 	free(out->tmp_path);
 	out->tmp_path = NULL;
-	output_abort(out);
+	fileout_abort(out);
 	return PSID_OK;
 }
 
 void
-output_abort(struct output_file *out)
+fileout_abort(struct fileout *out)
 {
 	int saved = errno;
 

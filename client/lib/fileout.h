@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-struct output_file {
+struct fileout {
 	int fd;			/* the temporary file, -1 when closed */
 	bool overwrite;
 	char *path;
@@ -22,16 +22,16 @@ struct output_file {
  * (path exists and overwrite is false), PSID_ERR_IO (errno set) or
  * PSID_ERR_NOMEM.
  */
-int output_open(struct output_file *out, const char *path, bool overwrite);
+int fileout_open(struct fileout *out, const char *path, bool overwrite);
 
 /*
  * Close the temporary file and rename it to the target. Returns PSID_OK,
  * PSID_ERR_EXISTS (the target appeared meanwhile, overwrite off) or
  * PSID_ERR_IO; on error the temporary file is removed.
  */
-int output_commit(struct output_file *out);
+int fileout_commit(struct fileout *out);
 
 /* Close and remove the temporary file (safe after commit, or twice). */
-void output_abort(struct output_file *out);
+void fileout_abort(struct fileout *out);
 
 #endif /* PSID_FILEOUT_H */

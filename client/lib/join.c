@@ -108,7 +108,7 @@ join_write_rows(struct outbuf *out, const uint8_t *cells, size_t len,
 struct join_state {
 	const struct psid_join_request *req;
 	struct psid_conn *conn;
-	struct output_file *file;
+	struct fileout *file;
 	struct outbuf buf;
 	size_t ncolumns;	/* 0 until the columns are known */
 	uint64_t rows;
@@ -207,7 +207,7 @@ psid_join(struct psid_conn *conn, const char *collab_id,
     const struct psid_join_request *request, const char *output_path,
     bool overwrite, struct psid_report *report)
 {
-	struct output_file file;
+	struct fileout file;
 	struct psid_report dummy;
 	struct join_state s;
 	int rc;
@@ -229,7 +229,7 @@ psid_join(struct psid_conn *conn, const char *collab_id,
 		    PSID_ERR_COLLABORATION_ID, "collaboration ID \"%s\" is not "
 		    "a UUID", collab_id != NULL ? collab_id : ""), 0, NULL,
 		    "%s", conn->error);
-	if ((rc = output_open(&file, output_path, overwrite)) != PSID_OK) {
+	if ((rc = fileout_open(&file, output_path, overwrite)) != PSID_OK) {
 		report_fail(report, rc, 0, NULL, "%s: %s", output_path,
 		    rc == PSID_ERR_EXISTS ? "exists (and overwrite is off)" :
 		    rc == PSID_ERR_NOMEM ? "out of memory" : strerror(errno));
@@ -241,11 +241,11 @@ psid_join(struct psid_conn *conn, const char *collab_id,
 	s.conn = conn;
 	s.file = &file;
 	if ((rc = join_run(&s, collab_id)) == PSID_OK &&
-	    (rc = output_commit(&file)) != PSID_OK)
+	    (rc = fileout_commit(&file)) != PSID_OK)
 		net_fail(conn, rc, "%s: %s", output_path, rc == PSID_ERR_EXISTS ?
 		    "appeared meanwhile (and overwrite is off)" :
 		    strerror(errno));
-	output_abort(&file);
+	fileout_abort(&file);
 	outbuf_release(&s.buf);
 	if (rc != PSID_OK)
 		return report_fail(report, rc, 0, NULL, "%s", conn->error);

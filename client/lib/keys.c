@@ -23,7 +23,7 @@ static const char HKDF_COLUMN_INFO[] = "c3r-hmac-sha256-col-";
 #define COLUMN_INFO_MAX (sizeof(HKDF_COLUMN_INFO) + 128)
 
 int
-uuid_canonical(const char *id, char out[37])
+keys_uuid_canonical(const char *id, char out[37])
 {
 	size_t i;
 
@@ -65,9 +65,9 @@ psid_keys_new_raw(const uint8_t *secret, size_t secret_len,
 		return PSID_ERR_NOMEM;
 	}
 	memcpy(keys->secret, secret, secret_len);
-	if (hkdf_sha256(keys->secret, secret_len, (const uint8_t *)keys->salt,
-	    keys->salt_len, HKDF_INFO, strlen(HKDF_INFO), keys->root,
-	    KEY_LEN) != 0) {
+	if (crypto_hkdf_sha256(keys->secret, secret_len,
+	    (const uint8_t *)keys->salt, keys->salt_len, HKDF_INFO,
+	    strlen(HKDF_INFO), keys->root, KEY_LEN) != 0) {
 		psid_keys_free(keys);
 		return PSID_ERR_CRYPTO;
 	}
@@ -90,17 +90,17 @@ psid_keys_new(const char *secret_b64, const char *collaboration_id,
 	*keysp = NULL;
 	if (secret_b64 == NULL || collaboration_id == NULL)
 		return PSID_ERR_INVALID;
-	if (uuid_canonical(collaboration_id, salt) != 0)
+	if (keys_uuid_canonical(collaboration_id, salt) != 0)
 		return PSID_ERR_COLLABORATION_ID;
 	len = strlen(secret_b64);
 	if ((secret = malloc(len / 4 * 3 + 3)) == NULL)
 		return PSID_ERR_NOMEM;
-	n = b64_decode(secret, secret_b64, len, 1);
+	n = crypto_b64_decode(secret, secret_b64, len, 1);
 	if (n < PSID_SECRET_BYTES)
 		rc = PSID_ERR_SECRET;
 	else
 		rc = psid_keys_new_raw(secret, (size_t)n, salt, keysp);
-	wipe(secret, len / 4 * 3 + 3);
+	crypto_wipe(secret, len / 4 * 3 + 3);
 	free(secret);
 	return rc;
 }
@@ -111,11 +111,11 @@ psid_keys_free(struct psid_keys *keys)
 	if (keys == NULL)
 		return;
 	if (keys->secret != NULL) {
-		wipe(keys->secret, keys->secret_len);
+		crypto_wipe(keys->secret, keys->secret_len);
 		free(keys->secret);
 	}
 	free(keys->salt);
-	wipe(keys, sizeof(*keys));
+	crypto_wipe(keys, sizeof(*keys));
 	free(keys);
 }
 
@@ -134,7 +134,7 @@ keys_fingerprint_key(const struct psid_keys *keys, bool shared,
 		return PSID_ERR_INVALID;
 	memcpy(info, HKDF_COLUMN_INFO, prefix);
 	memcpy(info + prefix, label, label_len);
-	if (hkdf_sha256(keys->secret, keys->secret_len,
+	if (crypto_hkdf_sha256(keys->secret, keys->secret_len,
 	    (const uint8_t *)keys->salt, keys->salt_len, info,
 	    prefix + label_len, out, KEY_LEN) != 0)
 		return PSID_ERR_CRYPTO;
@@ -150,7 +150,7 @@ psid_secret_generate(char *out, size_t out_size)
 		return PSID_ERR_INVALID;
 	if (RAND_priv_bytes(secret, sizeof(secret)) != 1)
 		return PSID_ERR_CRYPTO;
-	b64_encode(out, secret, sizeof(secret));
-	wipe(secret, sizeof(secret));
+	crypto_b64_encode(out, secret, sizeof(secret));
+	crypto_wipe(secret, sizeof(secret));
 	return PSID_OK;
 }

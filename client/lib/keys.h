@@ -34,6 +34,6 @@ int keys_fingerprint_key(const struct psid_keys *keys, bool shared,
  * Check a UUID in 8-4-4-4-12 hex form and write its lower-case form
  * (37 bytes with the NUL) to out. Returns 0, or -1 if it is not a UUID.
  */
-int uuid_canonical(const char *id, char out[37]);
+int keys_uuid_canonical(const char *id, char out[37]);
 
 #endif /* PSID_KEYS_H */

@@ -200,7 +200,7 @@ net_ssl_wait(struct psid_conn *conn, int ret, const char *doing)
 /* ------------------------------------------------------------- frames */
 
 static int
-write_all(struct psid_conn *conn, const uint8_t *buf, size_t len)
+outbuf_write_all(struct psid_conn *conn, const uint8_t *buf, size_t len)
 {
 	size_t n;
 	int rc;
@@ -285,7 +285,7 @@ net_send(struct psid_conn *conn, Psid__Request *request, uint64_t *id)
 	conn->next_id++;
 	if (id != NULL)
 		*id = request->id;
-	return write_all(conn, conn->wbuf, FRAME_HEADER_LEN + size);
+	return outbuf_write_all(conn, conn->wbuf, FRAME_HEADER_LEN + size);
 }
 
 int

@@ -35,7 +35,7 @@ outbuf_reserve(struct outbuf *buf, size_t extra)
 }
 
 int
-write_all(int fd, const void *data, size_t len)
+outbuf_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
@@ -58,7 +58,7 @@ outbuf_flush(struct outbuf *buf, int fd)
 {
 	if (buf->len == 0)
 		return 0;
-	if (write_all(fd, buf->data, buf->len) != 0)
+	if (outbuf_write_all(fd, buf->data, buf->len) != 0)
 		return -1;
 	buf->len = 0;
 	return 0;

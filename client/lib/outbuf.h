@@ -49,7 +49,7 @@ outbuf_putc(struct outbuf *buf, char c)
 int outbuf_flush(struct outbuf *buf, int fd);
 
 /* Write all of data[0..len) to fd. Returns 0 or -1 with errno set. */
-int write_all(int fd, const void *data, size_t len);
+int outbuf_write_all(int fd, const void *data, size_t len);
 
 /* Free the buffer's memory; the struct may be reused after. */
 void outbuf_release(struct outbuf *buf);

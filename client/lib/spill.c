@@ -220,7 +220,7 @@ spill_writer_release(struct spill_writer *w)
 		return;
 	for (i = 0; i < w->spill->nbuckets; i++) {
 		/* Spilled rows are plaintext values. */
-		wipe(w->bufs[i].data, w->bufs[i].cap);
+		crypto_wipe(w->bufs[i].data, w->bufs[i].cap);
 		outbuf_release(&w->bufs[i]);
 	}
 	free(w->bufs);

@@ -306,15 +306,15 @@ static int
 write_output(const char *output, const char *data, size_t len,
     bool overwrite, struct psid_report *report)
 {
-	struct output_file out;
+	struct fileout out;
 	int rc;
 
-	if ((rc = output_open(&out, output, overwrite)) == PSID_OK) {
-		if (write_all(out.fd, data, len) != 0)
+	if ((rc = fileout_open(&out, output, overwrite)) == PSID_OK) {
+		if (outbuf_write_all(out.fd, data, len) != 0)
 			rc = PSID_ERR_IO;
 		else
-			rc = output_commit(&out);
-		output_abort(&out);
+			rc = fileout_commit(&out);
+		fileout_abort(&out);
 	}
 	if (rc == PSID_ERR_EXISTS)
 		(void)report_fail(report, 0, 0, "", "%s already exists; not "

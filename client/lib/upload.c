@@ -33,7 +33,7 @@
  * again to place an error. */
 #define LINE_POINTS_MAX (1u << 16)
 
-struct upload {
+struct upload_job {
 	struct psid_conn *conn;
 	const char *path;
 	const struct psid_upload_options *opts;
@@ -58,7 +58,7 @@ struct upload {
 };
 
 static int
-conn_fail(struct upload *u, int rc)
+upload_conn_fail(struct upload_job *u, int rc)
 {
 	return report_fail(u->report, rc, 0, NULL, "%s",
 	    psid_conn_error(u->conn));
@@ -68,7 +68,7 @@ conn_fail(struct upload *u, int rc)
 
 /* Open the file and read its header row into names. */
 static int
-open_file(struct upload *u)
+open_file(struct upload_job *u)
 {
 	char why[300];
 	int rc;
@@ -105,7 +105,7 @@ open_file(struct upload *u)
 
 /* The next data row, checked: PSID_OK and *more, or an error. */
 static int
-next_row(struct upload *u, bool *more)
+next_row(struct upload_job *u, bool *more)
 {
 	uint64_t line;
 	size_t i;
@@ -136,7 +136,7 @@ next_row(struct upload *u, bool *more)
 }
 
 static void
-progress(struct upload *u, const char *pass)
+progress(struct upload_job *u, const char *pass)
 {
 	if (u->opts->progress != NULL && u->rows % PROGRESS_EVERY == 0)
 		u->opts->progress(u->opts->progress_arg, pass, u->rows);
@@ -144,7 +144,7 @@ progress(struct upload *u, const char *pass)
 
 /* The column types: from the schema, or inferred in a pass of their own. */
 static int
-column_types(struct upload *u)
+column_types(struct upload_job *u)
 {
 	struct upload_infer inf;
 	struct schema *schema;
@@ -188,7 +188,7 @@ column_types(struct upload *u)
 
 /* The line of data row `row`: from the map, else by reading again. */
 static uint64_t
-row_line(struct upload *u, uint64_t row)
+row_line(struct upload_job *u, uint64_t row)
 {
 	struct csv_reader *rd;
 	struct csv_row r = { 0 };
@@ -213,11 +213,11 @@ row_line(struct upload *u, uint64_t row)
 
 /* ------------------------------------------------------------ requests */
 
-static void note_refusal(struct upload *, int);
-static int report_refusal(struct upload *);
+static void note_refusal(struct upload_job *, int);
+static int report_refusal(struct upload_job *);
 
 static int
-send_begin(struct upload *u, const char *collab_id, const char *table)
+send_begin(struct upload_job *u, const char *collab_id, const char *table)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
@@ -267,7 +267,7 @@ send_begin(struct upload *u, const char *collab_id, const char *table)
 		return PSID_OK;
 	}
 	if (net_usable(u->conn) != PSID_OK)
-		return conn_fail(u, rc);
+		return upload_conn_fail(u, rc);
 	/* psid refused the table as described (a cleartext column...). */
 	note_refusal(u, rc);
 	return report_refusal(u);
@@ -275,7 +275,7 @@ send_begin(struct upload *u, const char *collab_id, const char *table)
 
 /* Keep psid's first refusal. */
 static void
-note_refusal(struct upload *u, int code)
+note_refusal(struct upload_job *u, int code)
 {
 	if (u->refused != PSID_OK)
 		return;
@@ -291,7 +291,7 @@ note_refusal(struct upload *u, int code)
  * one of our chunks. Frees r.
  */
 static int
-chunk_reply(struct upload *u, Psid__Response *r)
+chunk_reply(struct upload_job *u, Psid__Response *r)
 {
 	int code = net_reply_code(u->conn, r);
 	uint64_t id = r->id;
@@ -299,7 +299,7 @@ chunk_reply(struct upload *u, Psid__Response *r)
 	psid__response__free_unpacked(r, NULL);
 	if (u->first_chunk == 0 || id < u->first_chunk ||
 	    id > u->last_chunk || code == PSID_OK)
-		return conn_fail(u, net_fail(u->conn, PSID_ERR_PROTOCOL,
+		return upload_conn_fail(u, net_fail(u->conn, PSID_ERR_PROTOCOL,
 		    "%s: psid answered request %" PRIu64 " out of turn",
 		    u->conn->peer, id));
 	note_refusal(u, code);
@@ -308,7 +308,7 @@ chunk_reply(struct upload *u, Psid__Response *r)
 
 /* Send the chunk, then look for an early refusal without waiting. */
 static int
-send_chunk(struct upload *u)
+send_chunk(struct upload_job *u)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__UploadChunk c = PSID__UPLOAD_CHUNK__INIT;
@@ -324,14 +324,14 @@ send_chunk(struct upload *u)
 	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
 	req.upload_chunk = &c;
 	if ((rc = net_send(u->conn, &req, &id)) != PSID_OK)
-		return conn_fail(u, rc);
+		return upload_conn_fail(u, rc);
 	if (u->first_chunk == 0)
 		u->first_chunk = id;
 	u->last_chunk = id;
 	u->sent += u->chunk.rows;
 	upload_chunk_clear(&u->chunk);
 	if ((rc = net_recv(u->conn, false, &r)) != PSID_OK)
-		return conn_fail(u, rc);
+		return upload_conn_fail(u, rc);
 	return r != NULL ? chunk_reply(u, r) : PSID_OK;
 }
 
@@ -341,7 +341,7 @@ send_chunk(struct upload *u)
  * code (with *table set on a commit's success; freed by the caller).
  */
 static int
-close_upload(struct upload *u, bool commit, Psid__Response **table)
+close_upload(struct upload_job *u, bool commit, Psid__Response **table)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__UploadCommit c = PSID__UPLOAD_COMMIT__INIT;
@@ -360,10 +360,10 @@ close_upload(struct upload *u, bool commit, Psid__Response **table)
 		req.upload_abort = &a;
 	}
 	if ((rc = net_send(u->conn, &req, &id)) != PSID_OK)
-		return conn_fail(u, rc);
+		return upload_conn_fail(u, rc);
 	for (;;) {
 		if ((rc = net_recv(u->conn, true, &r)) != PSID_OK)
-			return conn_fail(u, rc);
+			return upload_conn_fail(u, rc);
 		if (r->id != id) {
 			if ((rc = chunk_reply(u, r)) != PSID_OK)
 				return rc;
@@ -381,7 +381,7 @@ close_upload(struct upload *u, bool commit, Psid__Response **table)
 		}
 		if ((rc = net_expect_body(u->conn, r,
 		    PSID__RESPONSE__BODY_TABLE, "the table")) != PSID_OK)
-			return conn_fail(u, rc);
+			return upload_conn_fail(u, rc);
 		*table = r;
 		return PSID_OK;
 	}
@@ -389,7 +389,7 @@ close_upload(struct upload *u, bool commit, Psid__Response **table)
 
 /* Report psid's refusal: its message, and the line and column it names. */
 static int
-report_refusal(struct upload *u)
+report_refusal(struct upload_job *u)
 {
 	uint64_t line = row_line(u, u->refused_row);
 
@@ -399,7 +399,7 @@ report_refusal(struct upload *u)
 
 /* Stream the rows; then commit, or abort after a local error. */
 static int
-stream(struct upload *u)
+stream(struct upload_job *u)
 {
 	Psid__Response *r;
 	size_t bad;
@@ -472,7 +472,7 @@ psid_upload_csv(struct psid_conn *conn, const char *collab_id,
 {
 	static const struct psid_upload_options defaults;
 	struct psid_report dummy;
-	struct upload u;
+	struct upload_job u;
 	int rc;
 
 	if (report == NULL)

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * psictl.h: what the files of psictl share: diagnostics and exit codes
- * (psictl.c), the connection to psid from the command line or a config
- * file (psictl_conn.c), and the commands that talk to psid
- * (psictl_remote.c).
+ * psictl.h: what the files of psictl share. psictl.c holds main and the
+ * table of verbs; a verb's options are parsed by the one option parser
+ * (args.c) into a struct args, its parse function checks them and
+ * prepares the call, the connection is opened for the verbs that talk
+ * to psid (endpoint.c), and its run function makes the call and prints
+ * the result. cli.c holds the diagnostics and the helpers every verb
+ * shares; c3r.c, remote.c and transfer.c the verbs themselves. psictl
+ * sees only <psid/client.h>, as any program linking libpsid would.
  */
 #ifndef PSID_PSICTL_H
 #define PSID_PSICTL_H
@@ -14,43 +18,67 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "psid/client.h"
+#include <psid/client.h>
 
-#define EXIT_USAGE 2
+#define CLI_NAME	"psictl"	/* the prefix of every message */
+#define EXIT_USAGE	2		/* the command line is wrong */
 
-extern const char *progname;
+/* -------------------------------------------------------------- cli.c */
+
+/* Print the usage summary to f. */
+void cli_usage(FILE *f);
 
 /* Print "psictl: <message>" and a hint to --help; return EXIT_USAGE. */
-int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Print "psictl: <message>"; return EXIT_FAILURE. */
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print the report's message (or rc's text); return EXIT_FAILURE. */
-int report_failure(const struct psid_report *report, int rc);
+int cli_report_failure(const struct psid_report *report, int rc);
 
-/* Progress on stderr, when it is a terminal (psid_progress_fn). */
-struct progress {
+/* Print the line of a failed call: psid's reason, or rc's text; return
+ * EXIT_FAILURE. */
+int cli_call_failed(struct psid_conn *conn, int rc);
+
+/* Flush stdout: EXIT_SUCCESS, or EXIT_FAILURE when it cannot be
+ * written. */
+int cli_flush(void);
+
+/* Warn that n fingerprint cells of path were copied unchanged. */
+void cli_warn_fingerprints(const char *path, uint64_t n);
+
+/* Progress on stderr, when it is a terminal (a psid_progress_fn). */
+struct cli_progress {
 	struct timespec start;
 	struct timespec last;
 	const char *pass;
 	bool shown;
 };
 
-void show_progress(void *arg, const char *pass, uint64_t rows);
-void end_progress(struct progress *p);
+/* The psid_progress_fn: arg is a zeroed struct cli_progress. */
+void cli_progress_show(void *arg, const char *pass, uint64_t rows);
+/* Erase the progress line, if one was shown. */
+void cli_progress_end(struct cli_progress *p);
 
 /*
- * Derive the keys of collaboration id from --secret-file's first line or
- * C3R_SHARED_SECRET. Returns 0, or -1 after printing why.
+ * Derive the keys of collaboration id from secret_file's first line or,
+ * when it is NULL, C3R_SHARED_SECRET. Returns 0 with *keys set (free it
+ * with psid_keys_free()), or -1 after printing why.
  */
-int load_keys(const char *secret_file, const char *id,
+int cli_load_keys(const char *secret_file, const char *id,
     struct psid_keys **keys);
 
-/* ----------------------------------------------------- psictl_conn.c */
+/* A Unix time as ISO 8601 UTC, into buf; returns buf. */
+const char *cli_time(uint64_t t, char *buf, size_t size);
+/* "cleartext", "sealed" or "fingerprint" (static strings). */
+const char *cli_type(enum psid_column_type t);
+
+/* --------------------------------------------------------- endpoint.c */
 
 /* The connection options: --server, --ca, --cert, --key, --config. */
-struct conn_args {
+struct endpoint {
 	const char *server;	/* HOST:PORT or [ADDRESS]:PORT */
 	const char *ca;
 	const char *cert;
@@ -59,38 +87,32 @@ struct conn_args {
 };
 
 /* Whether any connection option was given on the command line. */
-bool conn_args_given(const struct conn_args *a);
+bool endpoint_given(const struct endpoint *e);
 
 /*
  * Connect as the options say: the config file's settings first, the
- * command line's over them. Returns 0 with *conn set, or an exit status
- * after printing why (EXIT_USAGE when a setting is missing or malformed).
+ * command line's over them. Returns 0 with *conn set (free it with
+ * psid_conn_free()), or an exit status after printing why (EXIT_USAGE
+ * when a setting is missing or malformed), *conn NULL.
  */
-int conn_open(const struct conn_args *a, struct psid_conn **conn);
+int endpoint_open(const struct endpoint *e, struct psid_conn **conn);
 
-/* ------------------------------------------------------ psictl_args.c */
+/* ------------------------------------------------------------- args.c */
 
-/* The options of the commands that talk to psid. */
-enum remote_option {
-	R_OUTPUT = 'o', R_SERVER = 256, R_CA, R_CERT, R_KEY, R_CONFIG, R_ID,
-	R_NAME, R_MEMBER, R_ALLOW_CLEARTEXT, R_ALLOW_DUPLICATES,
-	R_ALLOW_JOINS, R_PRESERVE_NULLS, R_TABLE, R_REPLACE, R_RULE,
-	R_SCHEMA, R_LEFT, R_RIGHT, R_LEFT_COLUMNS, R_RIGHT_COLUMNS,
-	R_OVERWRITE, R_DECRYPT, R_SECRET_FILE, R_AFTER, R_HELP,
+/* Every option of psictl; a verb takes some of them. */
+enum args_option {
+	OPT_SCHEMA = 's', OPT_OUTPUT = 'o', OPT_OVERWRITE = 'f',
+	OPT_SERVER = 256, OPT_CA, OPT_CERT, OPT_KEY, OPT_CONFIG, OPT_ID,
+	OPT_NAME, OPT_MEMBER, OPT_ALLOW_CLEARTEXT, OPT_ALLOW_DUPLICATES,
+	OPT_ALLOW_JOINS, OPT_PRESERVE_NULLS, OPT_TABLE, OPT_REPLACE,
+	OPT_RULE, OPT_LEFT, OPT_RIGHT, OPT_LEFT_COLUMNS, OPT_RIGHT_COLUMNS,
+	OPT_DECRYPT, OPT_SECRET_FILE, OPT_AFTER, OPT_INPUT_NULL,
+	OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR, OPT_FAIL_ON_FINGERPRINT,
+	OPT_TEMPLATE, OPT_NO_HEADERS, OPT_HELP,
 };
 
-struct remote_args {
-	struct conn_args conn;
-	const char *id, *name, *table, *rule, *schema, *left, *right;
-	const char *left_columns, *right_columns, *output, *secret_file;
-	const char *after;
-	const char **members;
-	size_t nmembers;
-	struct psid_settings settings;
-	bool replace, overwrite, decrypt;
-	int nargs;
-	char **args;		/* the operands */
-};
+/* The connection options, which every verb that talks to psid takes. */
+#define CONN_OPTS OPT_SERVER, OPT_CA, OPT_CERT, OPT_KEY, OPT_CONFIG
 
 /* TABLE.COLUMN, normalised. */
 struct colref_arg {
@@ -105,21 +127,60 @@ struct name_list {
 	size_t n;
 };
 
-/* The connection options, which every command takes. */
-#define CONN_OPTS R_SERVER, R_CA, R_CERT, R_KEY, R_CONFIG
+#define ARGS_MAX_SETS 16	/* count's operands */
+
+/* A command line, and what its verb's parse made of it. */
+struct args {
+	const char *verb;	/* its name, as "collab create" */
+	struct endpoint conn;
+	const char *id, *name, *table, *rule, *schema, *left, *right;
+	const char *left_columns, *right_columns, *output, *secret_file;
+	const char *after;
+	const char **members;	/* the --member values */
+	size_t nmembers;
+	struct psid_settings settings;
+	bool any_setting;	/* a setting flag was given */
+	struct psid_csv_options csv;	/* encrypt and decrypt's options */
+	bool replace, overwrite, decrypt, template, no_headers;
+	int nargs;
+	char **args;		/* the operands */
+
+	/* Made by the verb's parse; args_free() frees them. */
+	char table_name[PSID_NAME_MAX + 1];	/* --table, normalised */
+	struct psid_member *member_list;	/* nmembers, identities owned */
+	struct colref_arg refs[ARGS_MAX_SETS];
+	struct name_list lists[2];		/* --rule list, --*-columns */
+	struct psid_rule rule_parsed;		/* --rule */
+	struct psid_keys *keys;
+	char *output_owned;	/* a default --output, when allocated */
+	uint64_t after_seq;
+};
+
+/* A verb: psictl.c's table pairs its name with its options and steps. */
+struct verb {
+	const char *name;	/* "collab create": a group and a verb */
+	const int *options;	/* the options it takes, 0 ended */
+	int flags;
+#define VERB_CONNECT	0x1	/* connect between parse and run; --id is
+				 * checked as a UUID with the options */
+	/* Check the options and operands and prepare the call: 0, or an
+	 * exit status after printing why. */
+	int (*parse)(struct args *a);
+	/* Make the call (conn: NULL without VERB_CONNECT) and print its
+	 * result: an exit status. */
+	int (*run)(struct args *a, struct psid_conn *conn);
+};
 
 /*
- * Parse a command's options into a (argv[0]: the command's name; allowed:
- * the options it takes, 0 ended). --help prints the usage and exits.
+ * Parse v's options from argv (argv[0]: the verb's last word) into a,
+ * which the operands are left in. --help prints the usage and exits.
  * Returns 0, or an exit status after printing why; free a with
  * args_free() either way.
  */
-int args_parse(int argc, char **argv, const int *allowed,
-    struct remote_args *a);
-void args_free(struct remote_args *a);
-
-/* The one line for a failed call: psid's reason, or rc's text. */
-int args_failed(struct psid_conn *conn, int rc);
+int args_parse(int argc, char **argv, const struct verb *v,
+    struct args *a);
+/* Free what a holds (not the strings of argv); a may be half parsed. */
+void args_free(struct args *a);
 
 /*
  * A name given as in[0..len), normalised as a C3R header into out.
@@ -129,35 +190,54 @@ int args_name(const char *what, const char *in, size_t len,
     char out[PSID_NAME_MAX + 1]);
 /* TABLE.COLUMN, normalised. Returns 0 or EXIT_USAGE. */
 int args_colref(const char *what, const char *s, struct colref_arg *out);
-/* A comma-separated list, normalised. Returns 0 or an exit status. */
+/* A comma-separated list, normalised. Returns 0 or an exit status;
+ * free l with args_names_free() either way. */
 int args_names(const char *what, const char *s, struct name_list *l);
 void args_names_free(struct name_list *l);
 
-/* A Unix time as ISO 8601 UTC, into buf. */
-const char *args_time(uint64_t t, char *buf, size_t size);
-/* "cleartext", "sealed" or "fingerprint". */
-const char *args_type(enum psid_column_type t);
+/* -------------------------------------------------------------- c3r.c */
 
-/* Print the usage summary (psictl.c). */
-void usage(FILE *f);
+/* The table verbs of C3R's command line, done here. */
+int c3r_encrypt_parse(struct args *a);
+int c3r_encrypt_run(struct args *a, struct psid_conn *conn);
+int c3r_decrypt_parse(struct args *a);
+int c3r_decrypt_run(struct args *a, struct psid_conn *conn);
+int c3r_schema_parse(struct args *a);
+int c3r_schema_run(struct args *a, struct psid_conn *conn);
+int c3r_keygen_parse(struct args *a);
+int c3r_keygen_run(struct args *a, struct psid_conn *conn);
 
-/* ---------------------------------------------------- psictl_remote.c */
+/* ----------------------------------------------------------- remote.c */
 
-/* The commands that talk to psid: argv[0] is the command's name. */
-int cmd_collab(int argc, char **argv);
-int cmd_upload(int argc, char **argv);
-int cmd_tables(int argc, char **argv);
-int cmd_delete(int argc, char **argv);
-int cmd_count(int argc, char **argv);
-int cmd_join(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
+/* The verbs that ask psid one thing (VERB_CONNECT). */
+int remote_collab_create_parse(struct args *a);
+int remote_collab_create_run(struct args *a, struct psid_conn *conn);
+int remote_collab_show_parse(struct args *a);
+int remote_collab_show_run(struct args *a, struct psid_conn *conn);
+int remote_tables_parse(struct args *a);
+int remote_tables_run(struct args *a, struct psid_conn *conn);
+int remote_delete_parse(struct args *a);
+int remote_delete_run(struct args *a, struct psid_conn *conn);
+int remote_count_parse(struct args *a);
+int remote_count_run(struct args *a, struct psid_conn *conn);
+int remote_audit_parse(struct args *a);
+int remote_audit_run(struct args *a, struct psid_conn *conn);
+int remote_stats_parse(struct args *a);
+int remote_stats_run(struct args *a, struct psid_conn *conn);
 
 /*
- * encrypt --server: fetch the settings of collaboration id from psid.
- * Returns 0, or an exit status after printing why.
+ * encrypt with a connection: fetch the settings of collaboration id
+ * from psid. Returns 0, or an exit status after printing why.
  */
-int remote_settings(const struct conn_args *a, const char *id,
+int remote_settings(const struct endpoint *e, const char *id,
     struct psid_settings *settings);
+
+/* --------------------------------------------------------- transfer.c */
+
+/* The verbs that move a table (VERB_CONNECT). */
+int transfer_upload_parse(struct args *a);
+int transfer_upload_run(struct args *a, struct psid_conn *conn);
+int transfer_join_parse(struct args *a);
+int transfer_join_run(struct args *a, struct psid_conn *conn);
 
 #endif /* PSID_PSICTL_H */

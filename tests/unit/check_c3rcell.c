@@ -85,7 +85,7 @@ START_TEST(b64_strict)
 	n = c3rcell_b64_decode(out, in, len, b64_cases[_i].optional);
 	ck_assert_msg(n == b64_cases[_i].want, "\"%s\": %ld", in, n);
 	/* libpsid's decoder is the same one. */
-	ck_assert_int_eq(b64_decode(out, in, len, b64_cases[_i].optional),
+	ck_assert_int_eq(crypto_b64_decode(out, in, len, b64_cases[_i].optional),
 	    b64_cases[_i].want);
 }
 END_TEST

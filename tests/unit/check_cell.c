@@ -129,8 +129,8 @@ cell_body(const char *cell, size_t len, uint8_t *raw)
 	long n;
 
 	ck_assert_uint_ge(len, SEALED_PREFIX_LEN);
-	n = b64_decode(raw, cell + SEALED_PREFIX_LEN, len - SEALED_PREFIX_LEN,
-	    0);
+	n = crypto_b64_decode(raw, cell + SEALED_PREFIX_LEN,
+	    len - SEALED_PREFIX_LEN, 0);
 	ck_assert_int_ge(n, 0);
 	return (size_t)n;
 }
@@ -182,8 +182,8 @@ seal_by_hand(const struct psid_keys *keys, const uint8_t *nonce,
 
 	ck_assert_uint_le(len, 512);
 	ck_assert_ptr_nonnull(ctx);
-	sha256_pair(keys->root, KEY_LEN, nonce, NONCE_LEN, key);
-	sha256_pair(label, strlen(label), nonce, NONCE_LEN, iv);
+	crypto_sha256_pair(keys->root, KEY_LEN, nonce, NONCE_LEN, key);
+	crypto_sha256_pair(label, strlen(label), nonce, NONCE_LEN, iv);
 	memcpy(buf, nonce, NONCE_LEN);
 	memcpy(buf + NONCE_LEN, iv, IV_LEN);
 	ck_assert_int_eq(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL,
@@ -198,7 +198,7 @@ seal_by_hand(const struct psid_keys *keys, const uint8_t *nonce,
 	    TAG_LEN, buf + NONCE_LEN + IV_LEN + len), 1);
 	EVP_CIPHER_CTX_free(ctx);
 	memcpy(out, aad, aad_len);
-	return aad_len + b64_encode(out + aad_len, buf, SEALED_RAW(len));
+	return aad_len + crypto_b64_encode(out + aad_len, buf, SEALED_RAW(len));
 }
 
 /*
@@ -215,7 +215,7 @@ open_by_hand(const struct psid_keys *keys, const uint8_t *raw, size_t n,
 	int outl = 0, finl = 0, ok;
 
 	ck_assert_ptr_nonnull(ctx);
-	sha256_pair(keys->root, KEY_LEN, raw, NONCE_LEN, key);
+	crypto_sha256_pair(keys->root, KEY_LEN, raw, NONCE_LEN, key);
 	ck_assert_int_eq(EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL,
 	    key, raw + NONCE_LEN), 1);
 	ck_assert_int_eq(EVP_DecryptUpdate(ctx, NULL, &outl,
@@ -236,9 +236,10 @@ fingerprint_raw(const struct column_crypto *col, const void *input,
 {
 	uint8_t mac[SHA256_LEN], s = (uint8_t)suffix;
 
-	hmac_compute(&col->hmac, input, len, &s, suffix >= 0 ? 1 : 0, mac);
+	crypto_hmac_compute(&col->hmac, input, len, &s, suffix >= 0 ? 1 : 0,
+	    mac);
 	memcpy(out, FINGERPRINT_PREFIX, FINGERPRINT_PREFIX_LEN);
-	ck_assert_uint_eq(b64_encode(out + FINGERPRINT_PREFIX_LEN, mac,
+	ck_assert_uint_eq(crypto_b64_encode(out + FINGERPRINT_PREFIX_LEN, mac,
 	    SHA256_LEN), 44);
 }
 
@@ -264,7 +265,7 @@ START_TEST(test_appendix_a_fingerprint)
 {
 	struct fx *fx = fx_new(fixture_keys());
 	struct column_crypto col;
-	/* b64_decode() writes 3 bytes per quad: 33 for a 32-byte MAC. */
+	/* crypto_b64_decode() writes 3 bytes per quad: 33 for a 32-byte MAC. */
 	uint8_t mac[SHA256_LEN], want[SHA256_LEN + 1];
 	char text[PSID_FINGERPRINT_CELL_LEN + 1];
 
@@ -277,8 +278,8 @@ START_TEST(test_appendix_a_fingerprint)
 	ck_assert(cell_is_fingerprint(fx->cell, PSID_FINGERPRINT_CELL_LEN));
 	ck_assert(!cell_is_sealed(fx->cell, PSID_FINGERPRINT_CELL_LEN));
 	/* raw is the MAC itself: Base64 of it is the cell body. */
-	ck_assert_int_eq(b64_decode(want, fx->cell + FINGERPRINT_PREFIX_LEN,
-	    44, 0), SHA256_LEN);
+	ck_assert_int_eq(crypto_b64_decode(want,
+	    fx->cell + FINGERPRINT_PREFIX_LEN, 44, 0), SHA256_LEN);
 	ck_assert_mem_eq(mac, want, SHA256_LEN);
 	/* input = 4d 44 02 ("MD" ‖ STRING info byte), as Appendix A says. */
 	fingerprint_raw(&col, "\x4d\x44\x02", 3, -1, text);
@@ -321,7 +322,7 @@ START_TEST(test_appendix_a_sealed)
 	ck_assert_uint_eq(n, SEALED_RAW(1 + 11 + 2));
 	ck_assert_mem_eq(fx->raw, nonce, NONCE_LEN);
 	assert_hex(fx->raw + NONCE_LEN, IV_LEN, "9cca7533008dda78a4323ff2");
-	sha256_pair("phonenumber_sealed", 18, nonce, NONCE_LEN, iv);
+	crypto_sha256_pair("phonenumber_sealed", 18, nonce, NONCE_LEN, iv);
 	ck_assert_mem_eq(fx->raw + NONCE_LEN, iv, IV_LEN);
 	assert_hex(fx->raw + NONCE_LEN + IV_LEN, 14 + TAG_LEN,
 	    "351adc3292a5210235f51bc7b1140baceb19715cd2823b1e160a0cadcc10");
@@ -437,13 +438,13 @@ START_TEST(test_c3r_sealed_kat)
 	    (const uint8_t *)KAT_NONCE);
 
 	/* IV = SHA-256("label" ‖ nonce)[0:12], as Base64 after the nonce. */
-	sha256_pair("label", 5, KAT_NONCE, NONCE_LEN, iv);
+	crypto_sha256_pair("label", 5, KAT_NONCE, NONCE_LEN, iv);
 	memcpy(buf, KAT_NONCE, NONCE_LEN);
 	memcpy(buf + NONCE_LEN, iv, IV_LEN);
-	b64_encode(text, buf, NONCE_LEN + IV_LEN);
+	crypto_b64_encode(text, buf, NONCE_LEN + IV_LEN);
 	ck_assert_str_eq(text, KAT_NONCE_IV_B64);
 	memcpy(buf + NONCE_LEN + IV_LEN, "some message", 12);
-	b64_encode(text, buf, sizeof(buf));
+	crypto_b64_encode(text, buf, sizeof(buf));
 	ck_assert_str_eq(text, KAT_NONCE_IV_MESSAGE_B64);
 
 	len = cell_seal_payload(&fx->engine, &fx->row, &col, -1,
@@ -1181,10 +1182,10 @@ START_TEST(test_unseal_errors)
 	/* Too short once decoded: no room for nonce, IV, 3 bytes and tag. */
 	memset(raw, 0x41, sizeof(raw));
 	memcpy(bad, "02:enc:", 7);
-	len = 7 + b64_encode(bad + 7, raw, SEALED_RAW(2));
+	len = 7 + crypto_b64_encode(bad + 7, raw, SEALED_RAW(2));
 	ck_assert_int_eq(cell_unseal(&fx->engine, bad, len, fx->out,
 	    &is_null), PSID_ERR_CELL_FORMAT);
-	len = 7 + b64_encode(bad + 7, raw, NONCE_LEN);
+	len = 7 + crypto_b64_encode(bad + 7, raw, NONCE_LEN);
 	ck_assert_int_eq(cell_unseal(&fx->engine, bad, len, fx->out,
 	    &is_null), PSID_ERR_CELL_FORMAT);
 	ck_assert_int_eq(cell_unseal(&fx->engine, "02:enc:", 7, fx->out,
@@ -1314,12 +1315,12 @@ START_TEST(test_fingerprint_joins)
 	    NULL), PSID_OK);
 	fa[PSID_FINGERPRINT_CELL_LEN] = fb[PSID_FINGERPRINT_CELL_LEN] = '\0';
 	ck_assert_str_eq(fa, fb);
-	hmac_key_init(&hk, fx->keys->root, KEY_LEN);
-	hmac_compute(&hk, "value", 5, "\x02", 1, mac);
+	crypto_hmac_key_init(&hk, fx->keys->root, KEY_LEN);
+	crypto_hmac_compute(&hk, "value", 5, "\x02", 1, mac);
 	memcpy(root, "02:hmac:", 8);
-	b64_encode(root + 8, mac, SHA256_LEN);
+	crypto_b64_encode(root + 8, mac, SHA256_LEN);
 	ck_assert_str_eq(fa, root);
-	hmac_key_wipe(&hk);
+	crypto_hmac_key_wipe(&hk);
 	/* Equal values only: another value, another cell. */
 	ck_assert_int_eq(cell_fingerprint(&fx->engine, &b, "Value", 5, fb,
 	    NULL), PSID_OK);
@@ -1357,7 +1358,7 @@ START_TEST(test_public_round_trip)
 	ck_assert_uint_eq(cell_len, strlen(APPENDIX_A_SEALED));
 	ck_assert_uint_eq(strlen(cell), cell_len);
 	ck_assert_uint_eq(cell_body(cell, cell_len, raw), SEALED_RAW(14));
-	sha256_pair("phonenumber_sealed", 18, raw, NONCE_LEN, iv);
+	crypto_sha256_pair("phonenumber_sealed", 18, raw, NONCE_LEN, iv);
 	ck_assert_mem_eq(raw + NONCE_LEN, iv, IV_LEN);
 	ck_assert_int_eq(psid_unseal(keys, cell, cell_len, out, cell_len,
 	    &out_len, &is_null), PSID_OK);

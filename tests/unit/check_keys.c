@@ -2,14 +2,14 @@
 /*
  * check_keys.c: tests of libpsid's key material (SPEC §1, §2) and of the
  * primitives under it:
- *  - hkdf_sha256() against RFC 5869 test cases 1-3 (the SHA-256 vectors
+ *  - crypto_hkdf_sha256() against RFC 5869 test cases 1-3 (the SHA-256 vectors
  *    of C3R's HmacKeyDerivationFunctionTest);
  *  - psid_keys_new(): the root and column fingerprint keys of SPEC
  *    Appendix A, UUID canonicalisation, secret and ID validation;
  *  - psid_keys_new_raw() with C3R's 17-byte unit-test secret;
  *  - psid_secret_generate();
- *  - hmac_compute() against OpenSSL's one-shot HMAC();
- *  - b64_decode() strictness (Java's Base64.getDecoder() rules);
+ *  - crypto_hmac_compute() against OpenSSL's one-shot HMAC();
+ *  - crypto_b64_decode() strictness (Java's Base64.getDecoder() rules);
  *  - psid_strerror().
  */
 #include "config.h"
@@ -101,7 +101,7 @@ START_TEST(test_hkdf_rfc5869)
 	info_len = hex_decode(rfc5869[_i].info, info);
 	okm_len = strlen(rfc5869[_i].okm) / 2;
 	memset(okm, 0xaa, sizeof(okm));
-	ck_assert_int_eq(hkdf_sha256(ikm, ikm_len, salt, salt_len, info,
+	ck_assert_int_eq(crypto_hkdf_sha256(ikm, ikm_len, salt, salt_len, info,
 	    info_len, okm, okm_len), 0);
 	assert_hex(okm, okm_len, rfc5869[_i].okm);
 	/* Nothing written past L. */
@@ -117,10 +117,10 @@ START_TEST(test_hkdf_prefix)
 
 	for (i = 0; i < sizeof(ikm); i++)
 		ikm[i] = (uint8_t)i;
-	ck_assert_int_eq(hkdf_sha256(ikm, sizeof(ikm), (const uint8_t *)"s",
-	    1, "i", 1, a, sizeof(a)), 0);
-	ck_assert_int_eq(hkdf_sha256(ikm, sizeof(ikm), (const uint8_t *)"s",
-	    1, "i", 1, b, sizeof(b)), 0);
+	ck_assert_int_eq(crypto_hkdf_sha256(ikm, sizeof(ikm),
+	    (const uint8_t *)"s", 1, "i", 1, a, sizeof(a)), 0);
+	ck_assert_int_eq(crypto_hkdf_sha256(ikm, sizeof(ikm),
+	    (const uint8_t *)"s", 1, "i", 1, b, sizeof(b)), 0);
 	ck_assert_mem_eq(a, b, sizeof(b));
 }
 END_TEST
@@ -160,7 +160,7 @@ START_TEST(test_fingerprint_key_appendix_a)
 	    PSID_OK);
 	assert_hex(key, KEY_LEN, APPENDIX_A_STATE_KEY);
 	/* = HKDF with info "c3r-hmac-sha256-col-state" (SPEC §2.5). */
-	ck_assert_int_eq(hkdf_sha256(keys->secret, keys->secret_len,
+	ck_assert_int_eq(crypto_hkdf_sha256(keys->secret, keys->secret_len,
 	    (const uint8_t *)keys->salt, keys->salt_len,
 	    "c3r-hmac-sha256-col-state", 25, other, KEY_LEN), 0);
 	ck_assert_mem_eq(key, other, KEY_LEN);
@@ -208,8 +208,8 @@ START_TEST(test_uuid_case)
 	psid_keys_free(upper);
 	psid_keys_free(mixed);
 
-	ck_assert_int_eq(uuid_canonical("00000000-1111-2222-3333-44444444444A",
-	    canon), 0);
+	ck_assert_int_eq(keys_uuid_canonical(
+	    "00000000-1111-2222-3333-44444444444A", canon), 0);
 	ck_assert_str_eq(canon, "00000000-1111-2222-3333-44444444444a");
 }
 END_TEST
@@ -239,7 +239,7 @@ START_TEST(test_bad_ids)
 	ck_assert_int_eq(psid_keys_new(FIXTURE_SECRET, bad_ids[_i], &keys),
 	    PSID_ERR_COLLABORATION_ID);
 	ck_assert_ptr_null(keys);
-	ck_assert_int_eq(uuid_canonical(bad_ids[_i], canon), -1);
+	ck_assert_int_eq(keys_uuid_canonical(bad_ids[_i], canon), -1);
 }
 END_TEST
 
@@ -316,7 +316,7 @@ START_TEST(test_long_secret)
 	    &short_keys), PSID_OK);
 	/* Not truncated to 32 bytes: a different root. */
 	ck_assert_mem_ne(keys->root, short_keys->root, KEY_LEN);
-	ck_assert_int_eq(hkdf_sha256(secret, sizeof(secret),
+	ck_assert_int_eq(crypto_hkdf_sha256(secret, sizeof(secret),
 	    (const uint8_t *)FIXTURE_ID, strlen(FIXTURE_ID),
 	    "c3r-encryption-primary-aes-gcm-256", 34, root, KEY_LEN), 0);
 	ck_assert_mem_eq(keys->root, root, KEY_LEN);
@@ -433,7 +433,7 @@ START_TEST(test_secret_generate)
 		ck_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
 		    "qrstuvwxyz0123456789+/", a[i]) != NULL && a[i] != '\0');
 	ck_assert_int_eq(a[43], '=');
-	ck_assert_int_eq(b64_decode(raw, a, strlen(a), 0), 32);
+	ck_assert_int_eq(crypto_b64_decode(raw, a, strlen(a), 0), 32);
 	/* Usable as a secret. */
 	ck_assert_int_eq(psid_keys_new(a, FIXTURE_ID, &keys), PSID_OK);
 	ck_assert_uint_eq(keys->secret_len, PSID_SECRET_BYTES);
@@ -462,34 +462,34 @@ START_TEST(test_hmac_matches_openssl)
 
 	for (k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
 		fill_rand(&state, key, key_lens[k]);
-		hmac_key_init(&hk, key, key_lens[k]);
+		crypto_hmac_key_init(&hk, key, key_lens[k]);
 		for (len = 0; len <= sizeof(msg); len++) {
 			fill_rand(&state, msg, len);
 			ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key,
 			    (int)key_lens[k], msg, len, want, &want_len));
 			ck_assert_uint_eq(want_len, SHA256_LEN);
 			/* The whole message as a, then as b. */
-			hmac_compute(&hk, msg, len, NULL, 0, got);
+			crypto_hmac_compute(&hk, msg, len, NULL, 0, got);
 			ck_assert_mem_eq(got, want, SHA256_LEN);
-			hmac_compute(&hk, NULL, 0, msg, len, got);
+			crypto_hmac_compute(&hk, NULL, 0, msg, len, got);
 			ck_assert_mem_eq(got, want, SHA256_LEN);
 			/* Every split point, for some lengths. */
 			if (len % 17 != 0 && len != 1 && len != 63 &&
 			    len != 64 && len != 65 && len != 200)
 				continue;
 			for (split = 0; split <= len; split++) {
-				hmac_compute(&hk, msg, split, msg + split,
-				    len - split, got);
+				crypto_hmac_compute(&hk, msg, split,
+				    msg + split, len - split, got);
 				ck_assert_mem_eq(got, want, SHA256_LEN);
 			}
 		}
 		/* The prepared key is reusable: same input, same MAC. */
-		hmac_compute(&hk, "abc", 3, NULL, 0, got);
+		crypto_hmac_compute(&hk, "abc", 3, NULL, 0, got);
 		ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key,
 		    (int)key_lens[k], (const uint8_t *)"abc", 3, want,
 		    &want_len));
 		ck_assert_mem_eq(got, want, SHA256_LEN);
-		hmac_key_wipe(&hk);
+		crypto_hmac_key_wipe(&hk);
 	}
 }
 END_TEST
@@ -501,11 +501,11 @@ START_TEST(test_hmac_rfc4231)
 	struct hmac_key hk;
 	uint8_t got[SHA256_LEN];
 
-	hmac_key_init(&hk, (const uint8_t *)"Jefe", 4);
-	hmac_compute(&hk, msg, 10, msg + 10, strlen(msg) - 10, got);
+	crypto_hmac_key_init(&hk, (const uint8_t *)"Jefe", 4);
+	crypto_hmac_compute(&hk, msg, 10, msg + 10, strlen(msg) - 10, got);
 	assert_hex(got, SHA256_LEN, "5bdcc146bf60754e6a042426089575c75a003f0"
 	    "89d2739839dec58b964ec3843");
-	hmac_key_wipe(&hk);
+	crypto_hmac_key_wipe(&hk);
 }
 END_TEST
 
@@ -567,7 +567,7 @@ START_TEST(test_b64_decode_cases)
 	long n;
 
 	memset(out, 0, sizeof(out));
-	n = b64_decode(out, b64_cases[_i].in, strlen(b64_cases[_i].in),
+	n = crypto_b64_decode(out, b64_cases[_i].in, strlen(b64_cases[_i].in),
 	    b64_cases[_i].padding_optional);
 	ck_assert_msg(n == b64_cases[_i].want, "\"%s\" (optional %d): %ld",
 	    b64_cases[_i].in, b64_cases[_i].padding_optional, n);
@@ -581,10 +581,10 @@ START_TEST(test_b64_decode_embedded_nul)
 {
 	uint8_t out[16];
 
-	ck_assert_int_eq(b64_decode(out, "TW\0u", 4, 0), -1);
-	ck_assert_int_eq(b64_decode(out, "TWFu\0\0\0\0", 8, 1), -1);
+	ck_assert_int_eq(crypto_b64_decode(out, "TW\0u", 4, 0), -1);
+	ck_assert_int_eq(crypto_b64_decode(out, "TWFu\0\0\0\0", 8, 1), -1);
 	/* Only the given length is read. */
-	ck_assert_int_eq(b64_decode(out, "TWFu!!!!", 4, 0), 3);
+	ck_assert_int_eq(crypto_b64_decode(out, "TWFu!!!!", 4, 0), 3);
 }
 END_TEST
 
@@ -597,21 +597,22 @@ START_TEST(test_b64_round_trip)
 
 	for (n = 0; n <= sizeof(in); n++) {
 		fill_rand(&state, in, n);
-		len = b64_encode(text, in, n);
+		len = crypto_b64_encode(text, in, n);
 		ck_assert_uint_eq(len, B64_ENCODED_LEN(n));
 		ck_assert_uint_eq(strlen(text), len);
-		ck_assert_int_eq(b64_decode(out, text, len, 0), (long)n);
+		ck_assert_int_eq(crypto_b64_decode(out, text, len, 0), (long)n);
 		ck_assert_mem_eq(out, in, n);
-		ck_assert_int_eq(b64_decode(out, text, len, 1), (long)n);
+		ck_assert_int_eq(crypto_b64_decode(out, text, len, 1), (long)n);
 		ck_assert_mem_eq(out, in, n);
 		/* Without the '=' tail: only with padding optional. */
 		stripped = len;
 		while (stripped > 0 && text[stripped - 1] == '=')
 			stripped--;
 		if (stripped != len)
-			ck_assert_int_eq(b64_decode(out, text, stripped, 0),
-			    -1);
-		ck_assert_int_eq(b64_decode(out, text, stripped, 1), (long)n);
+			ck_assert_int_eq(crypto_b64_decode(out, text,
+			    stripped, 0), -1);
+		ck_assert_int_eq(crypto_b64_decode(out, text, stripped, 1),
+		    (long)n);
 		ck_assert_mem_eq(out, in, n);
 	}
 }

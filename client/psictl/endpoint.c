@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * psictl_conn.c: how psictl reaches psid. The four settings (server, ca,
+ * endpoint.c: how psictl reaches psid. The four settings (server, ca,
  * cert, key) come from an ini file (--config FILE, or $PSICTL_CONFIG),
  * read with inih, and the options of the same names override them.
  * Relative paths in the file are relative to the file's directory. The
@@ -18,23 +18,23 @@
 
 #include "psictl.h"
 
-#define CONN_KEYS 4
-static const char *const conn_keys[CONN_KEYS] = { "server", "ca", "cert",
-    "key" };
+#define ENDPOINT_KEYS 4
+static const char *const endpoint_keys[ENDPOINT_KEYS] = { "server", "ca",
+    "cert", "key" };
 
-struct conn_config {
+struct endpoint_config {
 	const char *path;
 	size_t dirlen;		/* of path's directory, with its '/'; 0: none */
-	char *value[CONN_KEYS];
+	char *value[ENDPOINT_KEYS];
 	int line;		/* of the first error */
 	char error[300];
 };
 
 bool
-conn_args_given(const struct conn_args *a)
+endpoint_given(const struct endpoint *e)
 {
-	return a->server != NULL || a->ca != NULL || a->cert != NULL ||
-	    a->key != NULL || a->config != NULL;
+	return e->server != NULL || e->ca != NULL || e->cert != NULL ||
+	    e->key != NULL || e->config != NULL;
 }
 
 /* inih's handler: nonzero to go on. */
@@ -42,7 +42,7 @@ static int
 config_entry(void *arg, const char *section, const char *name,
     const char *value)
 {
-	struct conn_config *c = arg;
+	struct endpoint_config *c = arg;
 	size_t i, len;
 	char *v;
 
@@ -54,10 +54,10 @@ config_entry(void *arg, const char *section, const char *name,
 		    section);
 		return 0;
 	}
-	for (i = 0; i < CONN_KEYS; i++)
-		if (strcmp(name, conn_keys[i]) == 0)
+	for (i = 0; i < ENDPOINT_KEYS; i++)
+		if (strcmp(name, endpoint_keys[i]) == 0)
 			break;
-	if (i == CONN_KEYS) {
+	if (i == ENDPOINT_KEYS) {
 		snprintf(c->error, sizeof(c->error), "unknown key \"%s\" "
 		    "(server, ca, cert or key)", name);
 		return 0;
@@ -89,7 +89,7 @@ config_entry(void *arg, const char *section, const char *name,
 }
 
 static int
-config_load(struct conn_config *c, const char *path)
+config_load(struct endpoint_config *c, const char *path)
 {
 	const char *slash;
 	int rc;
@@ -100,21 +100,21 @@ config_load(struct conn_config *c, const char *path)
 		c->dirlen = (size_t)(slash - path) + 1;
 	rc = ini_parse(path, config_entry, c);
 	if (rc == -1)
-		return fail("%s: %s", path, strerror(errno));
+		return cli_fail("%s: %s", path, strerror(errno));
 	if (rc == -2)
-		return fail("%s: out of memory", path);
+		return cli_fail("%s: out of memory", path);
 	if (rc > 0)
-		return fail("%s: line %d: %s", path, rc, c->error[0] != '\0' ?
-		    c->error : "not a key = value line");
+		return cli_fail("%s: line %d: %s", path, rc,
+		    c->error[0] != '\0' ? c->error : "not a key = value line");
 	return 0;
 }
 
 static void
-config_free(struct conn_config *c)
+config_free(struct endpoint_config *c)
 {
 	size_t i;
 
-	for (i = 0; i < CONN_KEYS; i++)
+	for (i = 0; i < ENDPOINT_KEYS; i++)
 		free(c->value[i]);
 }
 
@@ -148,13 +148,13 @@ split_server(const char *server, char *host, size_t host_size, char *port,
 }
 
 int
-conn_open(const struct conn_args *a, struct psid_conn **connp)
+endpoint_open(const struct endpoint *e, struct psid_conn **connp)
 {
-	static const char *const flags[CONN_KEYS] = { "--server HOST:PORT",
+	static const char *const flags[ENDPOINT_KEYS] = { "--server HOST:PORT",
 	    "--ca FILE", "--cert FILE", "--key FILE" };
-	struct conn_config c;
+	struct endpoint_config c;
 	struct psid_conn_options o = { 0 };
-	const char *config = a->config, *set[CONN_KEYS];
+	const char *config = e->config, *set[ENDPOINT_KEYS];
 	char host[256], port[64];
 	size_t i;
 	int rc;
@@ -168,21 +168,22 @@ conn_open(const struct conn_args *a, struct psid_conn **connp)
 		config_free(&c);
 		return rc;
 	}
-	set[0] = a->server != NULL ? a->server : c.value[0];
-	set[1] = a->ca != NULL ? a->ca : c.value[1];
-	set[2] = a->cert != NULL ? a->cert : c.value[2];
-	set[3] = a->key != NULL ? a->key : c.value[3];
-	for (i = 0; i < CONN_KEYS; i++)
+	set[0] = e->server != NULL ? e->server : c.value[0];
+	set[1] = e->ca != NULL ? e->ca : c.value[1];
+	set[2] = e->cert != NULL ? e->cert : c.value[2];
+	set[3] = e->key != NULL ? e->key : c.value[3];
+	for (i = 0; i < ENDPOINT_KEYS; i++)
 		if (set[i] == NULL) {
 			config_free(&c);
-			return fail_usage("%s is required (or %s in --config "
-			    "FILE)", flags[i], conn_keys[i]);
+			return cli_fail_usage("%s is required (or %s in "
+			    "--config FILE)", flags[i], endpoint_keys[i]);
 		}
 	if (split_server(set[0], host, sizeof(host), port,
 	    sizeof(port)) != 0) {
-		rc = a->server != NULL ? fail_usage("--server '%s': HOST:PORT "
-		    "or [ADDRESS]:PORT", set[0]) : fail("%s: server '%s': "
-		    "HOST:PORT or [ADDRESS]:PORT", config, set[0]);
+		rc = e->server != NULL ? cli_fail_usage("--server '%s': "
+		    "HOST:PORT or [ADDRESS]:PORT", set[0]) :
+		    cli_fail("%s: server '%s': HOST:PORT or [ADDRESS]:PORT",
+		    config, set[0]);
 		config_free(&c);
 		return rc;
 	}
@@ -196,9 +197,9 @@ conn_open(const struct conn_args *a, struct psid_conn **connp)
 	if (rc == PSID_OK)
 		return 0;
 	if (*connp != NULL && psid_conn_error(*connp)[0] != '\0')
-		fail("%s", psid_conn_error(*connp));
+		cli_fail("%s", psid_conn_error(*connp));
 	else
-		fail("%s: %s", set[0], psid_strerror(rc));
+		cli_fail("%s: %s", set[0], psid_strerror(rc));
 	psid_conn_free(*connp);
 	*connp = NULL;
 	return EXIT_FAILURE;
