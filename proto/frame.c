@@ -68,14 +68,14 @@ frame_put_header(uint8_t out[FRAME_HEADER_LEN], uint32_t n)
 /* ---------------------------------------------------------- packed cells */
 
 void
-cells_reader_init(struct cells_reader *r, const uint8_t *data, size_t len)
+frame_cells_reader_init(struct cells_reader *r, const uint8_t *data, size_t len)
 {
 	r->p = data;
 	r->end = data + len;
 }
 
 int
-cells_next(struct cells_reader *r, const uint8_t **cell, uint32_t *len)
+frame_cells_next(struct cells_reader *r, const uint8_t **cell, uint32_t *len)
 {
 	uint32_t n;
 
@@ -100,7 +100,7 @@ cells_next(struct cells_reader *r, const uint8_t **cell, uint32_t *len)
 }
 
 bool
-cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
+frame_cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
     size_t columns, uint32_t max_cell)
 {
 	struct cells_reader r;
@@ -109,8 +109,8 @@ cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
 	uint32_t n;
 	int rc;
 
-	cells_reader_init(&r, data, len);
-	while ((rc = cells_next(&r, &cell, &n)) == 1) {
+	frame_cells_reader_init(&r, data, len);
+	while ((rc = frame_cells_next(&r, &cell, &n)) == 1) {
 		if (n > max_cell)
 			return false;
 		count++;
@@ -123,7 +123,7 @@ cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
 }
 
 size_t
-cells_put(uint8_t *out, const void *value, uint32_t len)
+frame_cells_put(uint8_t *out, const void *value, uint32_t len)
 {
 	if (value == NULL)
 		len = FRAME_CELL_NULL;
@@ -334,7 +334,7 @@ frame_check_request(const Psid__Request *r, char *err, size_t err_size)
 		    r->upload_begin->n_columns, err, err_size) &&
 		    check_rule(r->upload_begin->rule, err, err_size);
 	case PSID__REQUEST__BODY_UPLOAD_CHUNK:
-		return r->upload_chunk->rows > 0 ? (cells_well_formed(
+		return r->upload_chunk->rows > 0 ? (frame_cells_well_formed(
 		    r->upload_chunk->cells.data, r->upload_chunk->cells.len,
 		    r->upload_chunk->rows, 0, MAX_CELL) ? true :
 		    FAIL("upload chunk: malformed cells")) :
@@ -387,7 +387,7 @@ frame_check_response(const Psid__Response *r, char *err, size_t err_size)
 		return check_text(r->error->message, 1024, "error message",
 		    err, err_size);
 	if (r->body_case == PSID__RESPONSE__BODY_JOIN_ROWS &&
-	    !cells_well_formed(r->join_rows->cells.data,
+	    !frame_cells_well_formed(r->join_rows->cells.data,
 	    r->join_rows->cells.len, r->join_rows->rows, 0, MAX_CELL))
 		return FAIL("join rows: malformed cells");
 	return true;

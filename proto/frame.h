@@ -100,20 +100,20 @@ struct cells_reader {
 };
 
 /* Start reading data[0..len). */
-void cells_reader_init(struct cells_reader *r, const uint8_t *data,
+void frame_cells_reader_init(struct cells_reader *r, const uint8_t *data,
     size_t len);
 
 /*
  * The next cell. Returns 1 with *cell, *len set (*cell NULL for a NULL
  * cell), 0 at the end of the data, or -1 when a length runs past it.
  */
-int cells_next(struct cells_reader *r, const uint8_t **cell, uint32_t *len);
+int frame_cells_next(struct cells_reader *r, const uint8_t **cell, uint32_t *len);
 
 /*
  * Whether data[0..len) holds exactly rows x columns well-formed cells
  * (columns 0: any whole number of cells), each at most max_cell bytes.
  */
-bool cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
+bool frame_cells_well_formed(const uint8_t *data, size_t len, uint64_t rows,
     size_t columns, uint32_t max_cell);
 
 /* Bytes a cell of len bytes takes packed (FRAME_CELL_NULL: a NULL). */
@@ -127,6 +127,6 @@ cells_packed_size(uint32_t len)
  * Pack one cell at out (cells_packed_size(len) bytes): value NULL for a
  * NULL cell. Returns the bytes written.
  */
-size_t cells_put(uint8_t *out, const void *value, uint32_t len);
+size_t frame_cells_put(uint8_t *out, const void *value, uint32_t len);
 
 #endif /* PSID_FRAME_H */

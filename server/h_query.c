@@ -206,7 +206,7 @@ split_row(struct join_side *side, const uint8_t *row, size_t len)
 	size_t i;
 
 	for (i = 0; i < side->info->n_columns; i++) {
-		if (row_cell_size(p, end, &side->cell_len[i],
+		if (rowfmt_cell_size(p, end, &side->cell_len[i],
 		    &side->wire_len[i]) != 0)
 			return false;
 		side->cell[i] = p;
@@ -271,7 +271,7 @@ join_pair(void *arg, uint64_t left_rowid, uint64_t right_rowid)
 		for (i = 0; i < j->side[s].ncols; i++) {
 			size_t c = j->side[s].cols[i];
 
-			j->len += row_cell_to_wire(j->side[s].cell[c],
+			j->len += rowfmt_cell_to_wire(j->side[s].cell[c],
 			    j->side[s].cell_len[c], j->buf + j->len);
 		}
 	j->rows++;

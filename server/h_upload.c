@@ -288,7 +288,7 @@ upload_pack_rows(const struct request *rq, struct staged_upload *up,
 	bool has_fp;
 	int fpcol;
 
-	cells_reader_init(&rd, ch->cells.data, ch->cells.len);
+	frame_cells_reader_init(&rd, ch->cells.data, ch->cells.len);
 	for (r = 0; r < ch->rows; r++) {
 		row = rw = w + 4;
 		for (col = 0; col < ncols; col++) {
@@ -296,7 +296,7 @@ upload_pack_rows(const struct request *rq, struct staged_upload *up,
 			fp = fpcol >= 0 ? up->fps[(size_t)fpcol * up->fpcap +
 			    nfp_rows[fpcol]] : scratch;
 			cell_start = rd.p;
-			(void)cells_next(&rd, &cell, &len);
+			(void)frame_cells_next(&rd, &cell, &len);
 			why = upload_cell_check(up->info->columns[col]->type,
 			    up->preserve_nulls, cell, len, fp, &has_fp);
 			if (why != NULL) {
@@ -310,7 +310,7 @@ upload_pack_rows(const struct request *rq, struct staged_upload *up,
 			}
 			/* The row as stored: fingerprints binary. */
 			if (has_fp) {
-				rw += row_put_fp(rw, fp);
+				rw += rowfmt_put_fp(rw, fp);
 				up->rowids[(size_t)fpcol * up->fpcap +
 				    nfp_rows[fpcol]++] = up->rows + r;
 			} else {
@@ -343,7 +343,7 @@ handle_upload_chunk(const struct request *rq)
 	}
 	if (up->failed)
 		return;		/* refused already: drop it */
-	if (!cells_well_formed(ch->cells.data, ch->cells.len, ch->rows,
+	if (!frame_cells_well_formed(ch->cells.data, ch->cells.len, ch->rows,
 	    up->info->n_columns, C3RCELL_MAX_LEN)) {
 		snprintf(up->column, sizeof(up->column), "%s", "");
 		upload_refuse(rq, up, PSID__ERROR_CODE__BAD_REQUEST,

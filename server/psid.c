@@ -320,7 +320,7 @@ reload(struct server *srv)
 	char err[512], *tmp;
 	size_t i, n;
 
-	sd_notify_reloading();
+	sdnotify_reloading();
 	if (build_config(&cmdline, &cfg, err, sizeof(err)) != 0) {
 		log_warnx("reload refused, the configuration in force stays: "
 		    "%s", err);
@@ -366,7 +366,7 @@ reload(struct server *srv)
 	log_set_level(cfg.log_level);
 	log_info("configuration and certificates reloaded");
 out:
-	sd_notify_send("READY=1");
+	sdnotify_send("READY=1");
 }
 
 static struct event *stop_timer;
@@ -407,7 +407,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (srv->stopping)
 		return;
 	log_info("signal %d: stopping", (int)sig);
-	sd_notify_send("STOPPING=1");
+	sdnotify_send("STOPPING=1");
 	srv->stopping = true;
 	for (i = 0; i < srv->nlisteners; i++)
 		evconnlistener_disable(srv->listeners[i]);
@@ -546,7 +546,7 @@ main(int argc, char **argv)
 	}
 	log_info("state in %s; running as uid %u", cfg.state_dir,
 	    (unsigned)getuid());
-	sd_notify_send("READY=1");
+	sdnotify_send("READY=1");
 
 	event_base_dispatch(srv.base);
 

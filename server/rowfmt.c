@@ -18,7 +18,7 @@ get_be32(const uint8_t *p)
 }
 
 size_t
-row_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN])
+rowfmt_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN])
 {
 	frame_put_header(out, ROW_CELL_FP);
 	memcpy(out + 4, fp, ROW_FP_LEN);
@@ -26,7 +26,7 @@ row_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN])
 }
 
 int
-row_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
+rowfmt_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
     size_t *wire)
 {
 	uint32_t len;
@@ -52,7 +52,7 @@ row_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
 }
 
 size_t
-row_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out)
+rowfmt_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out)
 {
 	if (stored == ROW_FP_STORED && get_be32(p) == ROW_CELL_FP) {
 		char text[C3RCELL_FP_LEN + 1];

@@ -22,20 +22,20 @@
 #define ROW_FP_WIRE	(4 + C3RCELL_FP_LEN)
 
 /* Store fingerprint fp at out (ROW_FP_STORED bytes); returns that. */
-size_t row_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN]);
+size_t rowfmt_put_fp(uint8_t *out, const uint8_t fp[ROW_FP_LEN]);
 
 /*
  * The stored cell at p (before end): its stored length into *stored and
  * its length on the wire into *wire. Returns 0, or -1 when it runs past
  * end (a corrupt row).
  */
-int row_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
+int rowfmt_cell_size(const uint8_t *p, const uint8_t *end, size_t *stored,
     size_t *wire);
 
 /*
- * Write the stored cell at p (stored bytes, as row_cell_size measured)
+ * Write the stored cell at p (stored bytes, as rowfmt_cell_size measured)
  * to out in its wire form; returns the bytes written.
  */
-size_t row_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out);
+size_t rowfmt_cell_to_wire(const uint8_t *p, size_t stored, uint8_t *out);
 
 #endif /* PSID_ROWFMT_H */

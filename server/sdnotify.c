@@ -17,7 +17,7 @@
 #include "sdnotify.h"
 
 int
-sd_notify_send(const char *state)
+sdnotify_send(const char *state)
 {
 	struct sockaddr_un sun;
 	const char *path = getenv("NOTIFY_SOCKET");
@@ -49,7 +49,7 @@ sd_notify_send(const char *state)
 }
 
 int
-sd_notify_reloading(void)
+sdnotify_reloading(void)
 {
 	struct timespec ts;
 	char state[96];
@@ -58,5 +58,5 @@ sd_notify_reloading(void)
 	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu",
 	    (unsigned long long)ts.tv_sec * 1000000ULL +
 	    (unsigned long long)ts.tv_nsec / 1000);
-	return sd_notify_send(state);
+	return sdnotify_send(state);
 }

@@ -12,9 +12,9 @@
  * manager. Returns 1 when sent, 0 when $NOTIFY_SOCKET is not set (not
  * under systemd), -1 on failure with errno set.
  */
-int sd_notify_send(const char *state);
+int sdnotify_send(const char *state);
 
 /* "RELOADING=1\nMONOTONIC_USEC=<now>", as Type=notify-reload expects. */
-int sd_notify_reloading(void);
+int sdnotify_reloading(void);
 
 #endif /* PSID_SDNOTIFY_H */

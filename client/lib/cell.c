@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#define PSID_TEST_HOOKS		/* cell_row_begin_with_nonce, defined here */
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +22,7 @@
 static const uint8_t zeros[MAX_PADDED_CLEARTEXT];
 
 int
-column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
+cell_column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
     const struct psid_settings *settings, const char *label,
     enum psid_column_type type, enum psid_pad_type pad, unsigned pad_length)
 {
@@ -49,7 +51,7 @@ column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
 }
 
 void
-column_crypto_wipe(struct column_crypto *col)
+cell_column_crypto_wipe(struct column_crypto *col)
 {
 	crypto_hmac_key_wipe(&col->hmac);
 }
@@ -80,7 +82,7 @@ sealed_padded_len(const struct column_crypto *col, size_t message)
 }
 
 size_t
-sealed_cell_len(const struct column_crypto *col, size_t len, bool is_null)
+cell_sealed_len(const struct column_crypto *col, size_t len, bool is_null)
 {
 	size_t padded, cell;
 
@@ -142,7 +144,7 @@ cell_row_begin(struct cell_engine *engine, struct row_key *row)
 }
 
 void
-row_key_wipe(struct row_key *row)
+cell_row_key_wipe(struct row_key *row)
 {
 	crypto_wipe(row, sizeof(*row));
 }

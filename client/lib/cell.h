@@ -54,19 +54,19 @@ struct column_crypto {
  * Returns PSID_OK, PSID_ERR_INVALID (pad length out of range) or
  * PSID_ERR_CRYPTO.
  */
-int column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
+int cell_column_crypto_init(struct column_crypto *col, const struct psid_keys *keys,
     const struct psid_settings *settings, const char *label,
     enum psid_column_type type, enum psid_pad_type pad, unsigned pad_length);
 
 /* Wipe a column's key material. */
-void column_crypto_wipe(struct column_crypto *col);
+void cell_column_crypto_wipe(struct column_crypto *col);
 
 /*
  * Length of the cell a sealed column writes for a value of len bytes
  * (is_null for an encrypted NULL), or 0 when it does not fit (padding
  * too small, pad target over 12000 bytes, cell over 16383 bytes).
  */
-size_t sealed_cell_len(const struct column_crypto *col, size_t len,
+size_t cell_sealed_len(const struct column_crypto *col, size_t len,
     bool is_null);
 
 /* Per-thread working state. */
@@ -97,16 +97,21 @@ void cell_engine_release(struct cell_engine *engine);
 /* Draw a fresh nonce and derive the row key. Returns 0 or PSID_ERR_CRYPTO. */
 int cell_row_begin(struct cell_engine *engine, struct row_key *row);
 
-/* Test hook: begin a row with a given nonce (never a user option). */
+#ifdef PSID_TEST_HOOKS
+/*
+ * Test hook (the tests' CPPFLAGS define PSID_TEST_HOOKS, as cell.c does):
+ * begin a row with a given nonce, never a user option.
+ */
 void cell_row_begin_with_nonce(struct cell_engine *engine,
     struct row_key *row, const uint8_t nonce[NONCE_LEN]);
+#endif /* PSID_TEST_HOOKS */
 
 /* Wipe a row key. */
-void row_key_wipe(struct row_key *row);
+void cell_row_key_wipe(struct row_key *row);
 
 /*
  * Seal value[0..len) (value NULL: an encrypted NULL) for col into out,
- * which must hold sealed_cell_len() + 1 bytes. Returns the cell length,
+ * which must hold cell_sealed_len() + 1 bytes. Returns the cell length,
  * or a negative PSID_ERR_TOO_LONG / PSID_ERR_CRYPTO.
  */
 long cell_seal(struct cell_engine *engine, const struct row_key *row,

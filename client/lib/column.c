@@ -43,7 +43,7 @@ psid_column_new(const struct psid_keys *keys,
 	}
 	if ((column = calloc(1, sizeof(*column))) == NULL)
 		return PSID_ERR_NOMEM;
-	rc = column_crypto_init(&column->crypto, keys, settings, label, type,
+	rc = cell_column_crypto_init(&column->crypto, keys, settings, label, type,
 	    pad, pad_length);
 	if (rc == PSID_OK)
 		rc = cell_engine_init(&column->engine, keys);
@@ -67,7 +67,7 @@ psid_column_free(struct psid_column *column)
 {
 	if (column == NULL)
 		return;
-	column_crypto_wipe(&column->crypto);
+	cell_column_crypto_wipe(&column->crypto);
 	cell_engine_release(&column->engine);
 	free(column);
 }
@@ -108,7 +108,7 @@ psid_column_encrypt(struct psid_column *column, const char *value,
 		*out_len = PSID_FINGERPRINT_CELL_LEN;
 		return PSID_OK;
 	}
-	n = (long)sealed_cell_len(&column->crypto, len, value == NULL);
+	n = (long)cell_sealed_len(&column->crypto, len, value == NULL);
 	if (n == 0)
 		return PSID_ERR_TOO_LONG;
 	if (out_size < (size_t)n + 1)
@@ -116,7 +116,7 @@ psid_column_encrypt(struct psid_column *column, const char *value,
 	if ((rc = cell_row_begin(&column->engine, &row)) != PSID_OK)
 		return rc;
 	n = cell_seal(&column->engine, &row, &column->crypto, value, len, out);
-	row_key_wipe(&row);
+	cell_row_key_wipe(&row);
 	if (n < 0)
 		return (int)n;
 	out[n] = '\0';

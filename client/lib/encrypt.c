@@ -100,7 +100,7 @@ encrypt_row(struct encrypt_job *job, struct cell_engine *engine,
 				break;
 			have_row = true;
 		}
-		need = sealed_cell_len(&col->crypto, v->len, v->ptr == NULL);
+		need = cell_sealed_len(&col->crypto, v->len, v->ptr == NULL);
 		if (outbuf_reserve(out, need + 1) != 0) {
 			rc = PSID_ERR_NOMEM;
 			break;
@@ -113,7 +113,7 @@ encrypt_row(struct encrypt_job *job, struct cell_engine *engine,
 			out->len += (size_t)n;
 	}
 	if (have_row)
-		row_key_wipe(&row);
+		cell_row_key_wipe(&row);
 	if (rc == PSID_OK && outbuf_putc(out, '\n') != 0)
 		rc = PSID_ERR_NOMEM;
 	return rc;
@@ -511,7 +511,7 @@ out:
 	spill_close(&job.rows);
 	spill_close(&job.dups);
 	for (i = 0; job.cols != NULL && i < job.ncols; i++)
-		column_crypto_wipe(&job.cols[i].crypto);
+		cell_column_crypto_wipe(&job.cols[i].crypto);
 	free(job.cols);
 	free(job.slot_source);
 	csv_row_release(&job.header);

@@ -67,7 +67,7 @@ job_prepare(struct encrypt_job *job, size_t ninput)
 		col->slot = s;
 		if (sc->type == PSID_COLUMN_FINGERPRINT)
 			col->fingerprint = job->nfingerprints++;
-		rc = column_crypto_init(&col->crypto, job->keys,
+		rc = cell_column_crypto_init(&col->crypto, job->keys,
 		    &job->opts->settings, sc->target, sc->type, sc->pad,
 		    sc->pad_length);
 		if (rc != PSID_OK)
@@ -127,7 +127,7 @@ scan_value(struct scan_worker *w, size_t i, const struct csv_field *f,
 				    MAX_PADDED_CLEARTEXT);
 			break;
 		}
-		if (sealed_cell_len(c, is_null ? 0 : f->len, is_null) == 0)
+		if (cell_sealed_len(c, is_null ? 0 : f->len, is_null) == 0)
 			return report_fail(err, PSID_ERR_TOO_LONG, line, name,
 			    c->pad == PSID_PAD_FIXED ? "value of %zu bytes does "
 			    "not fit the fixed pad length" : "value of %zu "
@@ -261,9 +261,9 @@ scan_finish(struct encrypt_job *job)
 
 		if (c->type == PSID_COLUMN_SEALED && c->pad == PSID_PAD_MAX &&
 		    ((c->longest_seen &&
-		    sealed_cell_len(c, c->longest, false) == 0) ||
+		    cell_sealed_len(c, c->longest, false) == 0) ||
 		    (!c->preserve_nulls && col->nulls > 0 &&
-		    sealed_cell_len(c, 0, true) == 0)))
+		    cell_sealed_len(c, 0, true) == 0)))
 			return report_fail(job->report, PSID_ERR_TOO_LONG, 0,
 			    c->label, "longest value (%zu bytes) plus pad "
 			    "length %u is more than %d bytes, or leaves no "

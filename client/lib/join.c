@@ -88,10 +88,10 @@ join_write_rows(struct outbuf *out, const uint8_t *cells, size_t len,
 
 	if (ncolumns == 0)
 		return rows == 0 && len == 0 ? PSID_OK : PSID_ERR_PROTOCOL;
-	cells_reader_init(&r, cells, len);
+	frame_cells_reader_init(&r, cells, len);
 	for (row = 0; row < rows; row++) {
 		for (i = 0; i < ncolumns; i++) {
-			if (cells_next(&r, &cell, &n) != 1)
+			if (frame_cells_next(&r, &cell, &n) != 1)
 				return PSID_ERR_PROTOCOL;
 			if ((i > 0 && outbuf_putc(out, ',') != 0) ||
 			    csv_write_field(out, (const char *)cell, n,
@@ -101,7 +101,7 @@ join_write_rows(struct outbuf *out, const uint8_t *cells, size_t len,
 		if (outbuf_putc(out, '\n') != 0)
 			return PSID_ERR_NOMEM;
 	}
-	return cells_next(&r, &cell, &n) == 0 ? PSID_OK : PSID_ERR_PROTOCOL;
+	return frame_cells_next(&r, &cell, &n) == 0 ? PSID_OK : PSID_ERR_PROTOCOL;
 }
 
 /* What the replies have told so far. */

@@ -182,7 +182,7 @@ upload_chunk_add(struct upload_chunk *c, const struct csv_row *row,
 	p = c->data + c->len;
 	for (i = 0; i < row->count; i++) {
 		f = &row->fields[i];
-		p += cells_put(p, upload_field_is_null(f) ? NULL : f->ptr,
+		p += frame_cells_put(p, upload_field_is_null(f) ? NULL : f->ptr,
 		    (uint32_t)f->len);
 	}
 	c->len += need;

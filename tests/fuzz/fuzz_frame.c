@@ -47,9 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    err, sizeof(err)) == FRAME_OK)
 			psid__response__free_unpacked(response, NULL);
 	}
-	(void)cells_well_formed(data, size, 3, 2, 16383);
-	cells_reader_init(&r, data, size);
-	while (cells_next(&r, &cell, &len) == 1)
+	(void)frame_cells_well_formed(data, size, 3, 2, 16383);
+	frame_cells_reader_init(&r, data, size);
+	while (frame_cells_next(&r, &cell, &len) == 1)
 		if (cell != NULL && len > 0 && cell[len - 1] == 0xff)
 			break;
 	return 0;

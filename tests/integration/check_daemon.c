@@ -150,7 +150,7 @@ send_chunk(struct raw *r, uint64_t id, uint64_t first, uint32_t n)
 
 	for (i = 0; i < n; i++) {
 		fp_cell(first + i, cell);
-		w += cells_put(w, cell, 52);
+		w += frame_cells_put(w, cell, 52);
 	}
 	ch.rows = n;
 	ch.cells.data = cells;
@@ -400,10 +400,10 @@ START_TEST(test_bad_fingerprint_refuses_upload)
 	send_begin(&r, 50, id, "claims", true);
 	send_chunk(&r, 51, 0, 4);	/* rows 1..4 are fine */
 	fp_cell(9, cell);
-	w += cells_put(w, cell, 52);
-	w += cells_put(w, cell + 1, 51);	/* row 6: one byte short */
+	w += frame_cells_put(w, cell, 52);
+	w += frame_cells_put(w, cell + 1, 51);	/* row 6: one byte short */
 	fp_cell(10, cell);
-	w += cells_put(w, cell, 52);
+	w += frame_cells_put(w, cell, 52);
 	ch.rows = 3;
 	ch.cells.data = cells;
 	ch.cells.len = (size_t)(w - cells);
@@ -449,7 +449,7 @@ START_TEST(test_chunk_with_wrong_cell_count_ends_upload)
 	send_begin(&r, 90, id, "short", true);	/* one column */
 	for (i = 0; i < 3; i++) {
 		fp_cell((uint64_t)i, cell);
-		w += cells_put(w, cell, 52);
+		w += frame_cells_put(w, cell, 52);
 	}
 	ch.rows = 2;			/* 3 cells are not 2 rows of 1 */
 	ch.cells.data = cells;
@@ -635,8 +635,8 @@ upload_heavy(struct raw *r, const char *collab, const char *table,
 		fill_rand(&seed, raw, sizeof(raw));
 		memcpy(sealed, "02:enc:", 7);
 		EVP_EncodeBlock((unsigned char *)sealed + 7, raw, sizeof(raw));
-		w += cells_put(w, fp, 52);
-		w += cells_put(w, sealed, (uint32_t)strlen(sealed));
+		w += frame_cells_put(w, fp, 52);
+		w += frame_cells_put(w, sealed, (uint32_t)strlen(sealed));
 	}
 	ch.rows = rows;
 	ch.cells.data = cells;

@@ -107,7 +107,7 @@ col_init(struct column_crypto *col, const struct psid_keys *keys,
 
 	settings.allow_joins_on_columns_with_different_names = allow_joins;
 	settings.preserve_nulls = preserve_nulls;
-	ck_assert_int_eq(column_crypto_init(col, keys, &settings, label, type,
+	ck_assert_int_eq(cell_column_crypto_init(col, keys, &settings, label, type,
 	    pad, pad_length), PSID_OK);
 }
 
@@ -147,7 +147,7 @@ round_trip(struct fx *fx, const struct column_crypto *col, const char *value,
 	n = cell_seal(&fx->engine, &fx->row, col, value, len, fx->cell);
 	ck_assert_int_gt(n, 0);
 	ck_assert_uint_eq(strlen(fx->cell), (size_t)n);
-	ck_assert_uint_eq(sealed_cell_len(col, len, value == NULL), (size_t)n);
+	ck_assert_uint_eq(cell_sealed_len(col, len, value == NULL), (size_t)n);
 	ck_assert(strncmp(fx->cell, "02:enc:", 7) == 0);
 	ck_assert(cell_is_sealed(fx->cell, (size_t)n));
 	m = cell_unseal(&fx->engine, fx->cell, (size_t)n, fx->out, &is_null);
@@ -160,7 +160,7 @@ round_trip(struct fx *fx, const struct column_crypto *col, const char *value,
 		if (len > 0)
 			ck_assert_mem_eq(fx->out, value, len);
 	}
-	row_key_wipe(&fx->row);
+	cell_row_key_wipe(&fx->row);
 	return n;
 }
 
@@ -289,7 +289,7 @@ START_TEST(test_appendix_a_fingerprint)
 	    text, NULL), PSID_OK);
 	text[PSID_FINGERPRINT_CELL_LEN] = '\0';
 	ck_assert_str_eq(text, APPENDIX_A_FINGERPRINT);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -315,7 +315,7 @@ START_TEST(test_appendix_a_sealed)
 	    fx->cell);
 	ck_assert_int_eq(len, (long)strlen(APPENDIX_A_SEALED));
 	ck_assert_str_eq(fx->cell, APPENDIX_A_SEALED);
-	ck_assert_uint_eq(sealed_cell_len(&col, 11, false), (size_t)len);
+	ck_assert_uint_eq(cell_sealed_len(&col, 11, false), (size_t)len);
 
 	/* nonce ‖ iv ‖ ct ‖ tag, padded = 02 ‖ "404-555-111" ‖ 00 00. */
 	n = cell_body(fx->cell, (size_t)len, fx->raw);
@@ -342,8 +342,8 @@ START_TEST(test_appendix_a_sealed)
 	ck_assert_int_eq(len, 11);
 	ck_assert(!is_null);
 	ck_assert_mem_eq(fx->out, "404-555-111", 11);
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -383,7 +383,7 @@ START_TEST(test_row_shared_nonce)
 	ck_assert_uint_eq(na, nb);
 	ck_assert_mem_ne(fx->raw + NONCE_LEN, raw_b + NONCE_LEN, IV_LEN);
 	/* A new row with the same nonce gives the same cell again. */
-	row_key_wipe(&fx->row);
+	cell_row_key_wipe(&fx->row);
 	cell_row_begin_with_nonce(&fx->engine, &fx->row, nonce);
 	ck_assert_int_gt(cell_seal(&fx->engine, &fx->row, &b, "404-555-111",
 	    11, third), 0);
@@ -393,9 +393,9 @@ START_TEST(test_row_shared_nonce)
 	    (const uint8_t *)"\x02" "404-555-111\0\0", 14, third),
 	    strlen(second));
 	ck_assert_str_eq(third, second);
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&a);
-	column_crypto_wipe(&b);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&a);
+	cell_column_crypto_wipe(&b);
 	fx_free(fx);
 }
 END_TEST
@@ -469,8 +469,8 @@ START_TEST(test_c3r_sealed_kat)
 	ck_assert_int_eq(open_by_hand(fx->keys, fx->raw, (size_t)len,
 	    "02:enc:", fx->value), 21);
 	ck_assert_mem_eq(fx->value, "some cleartext data\0\0", 21);
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -538,8 +538,8 @@ START_TEST(test_c3r_sealed_kat_v1)
 	ck_assert_int_eq(cell_unseal(&fx->engine, fx->cell, (size_t)len,
 	    fx->out, &is_null), (long)vlen);
 	ck_assert(is_null == (value == NULL));
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -590,10 +590,10 @@ START_TEST(test_c3r_fingerprint_kat)
 	ck_assert_str_eq(text,
 	    "02:hmac:zQOr/XFsJQCQ+rkEmBw5F8u9yTs/48vLFadq2cQ5fbs=");
 
-	column_crypto_wipe(&label);
-	column_crypto_wipe(&other);
-	column_crypto_wipe(&shared);
-	column_crypto_wipe(&shared_other);
+	cell_column_crypto_wipe(&label);
+	cell_column_crypto_wipe(&other);
+	cell_column_crypto_wipe(&shared);
+	cell_column_crypto_wipe(&shared_other);
 	psid_keys_free(keys);
 }
 END_TEST
@@ -632,8 +632,8 @@ START_TEST(test_c3r_fingerprint_kat_v1)
 	ck_assert_str_eq(fx->cell,
 	    "02:hmac:+UJjyBG1kJXUe4u0C5FTM7WaEhGl9+PB5blhAURDvnQ=");
 
-	column_crypto_wipe(&label);
-	column_crypto_wipe(&shared);
+	cell_column_crypto_wipe(&label);
+	cell_column_crypto_wipe(&shared);
 	fx_free(fx);
 }
 END_TEST
@@ -705,7 +705,7 @@ START_TEST(test_c3r_equivalence_kat)
 		fx->cell[PSID_FINGERPRINT_CELL_LEN] = '\0';
 		ck_assert_str_eq(fx->cell, equivalence[_i].cell);
 	}
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -761,7 +761,7 @@ START_TEST(test_round_trip_lengths)
 	/* NULL and the empty string are distinct. */
 	round_trip(fx, &col, NULL, 0);
 	round_trip(fx, &col, "", 0);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -789,8 +789,8 @@ START_TEST(test_fixed_128)
 	/* 128 bytes + the type byte do not fit in 128. */
 	ck_assert_int_eq(cell_seal(&fx->engine, &fx->row, &col,
 	    (const char *)fx->value, 128, fx->cell), PSID_ERR_TOO_LONG);
-	ck_assert_uint_eq(sealed_cell_len(&col, 128, false), 0);
-	column_crypto_wipe(&col);
+	ck_assert_uint_eq(cell_sealed_len(&col, 128, false), 0);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -832,7 +832,7 @@ START_TEST(test_max_padding)
 			ck_assert_int_eq(cell_seal(&fx->engine, &fx->row,
 			    &col, (const char *)fx->value, len + 1,
 			    fx->cell), PSID_ERR_TOO_LONG);
-			column_crypto_wipe(&col);
+			cell_column_crypto_wipe(&col);
 		}
 	}
 	/* No non-NULL value seen: the target is the pad alone. */
@@ -841,7 +841,7 @@ START_TEST(test_max_padding)
 	cell = round_trip(fx, &col, NULL, 0);
 	ck_assert_uint_eq(cell_body(fx->cell, (size_t)cell, fx->raw),
 	    32 + 12 + 5 + 2 + 16);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -868,8 +868,8 @@ START_TEST(test_non_ascii)
 		round_trip(fx, &none, values[i], strlen(values[i]));
 		round_trip(fx, &fixed, values[i], strlen(values[i]));
 	}
-	column_crypto_wipe(&none);
-	column_crypto_wipe(&fixed);
+	cell_column_crypto_wipe(&none);
+	cell_column_crypto_wipe(&fixed);
 	fx_free(fx);
 }
 END_TEST
@@ -888,7 +888,7 @@ START_TEST(test_seal_randomised)
 	round_trip(fx, &col, "same", 4);
 	ck_assert_str_ne(first, fx->cell);
 	ck_assert(strncmp(first, fx->cell, 7 + 40) != 0);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -983,8 +983,8 @@ START_TEST(test_typed_payloads)
 		if (len > 0)
 			ck_assert_mem_eq(fx->out, typed[_i].text, (size_t)len);
 	}
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -1007,8 +1007,8 @@ START_TEST(test_too_long_fixed)
 	    (const char *)fx->value, 10, fx->cell), PSID_ERR_TOO_LONG);
 	ck_assert_int_eq(cell_seal(&fx->engine, &fx->row, &col,
 	    (const char *)fx->value, 64, fx->cell), PSID_ERR_TOO_LONG);
-	ck_assert_uint_eq(sealed_cell_len(&col, 10, false), 0);
-	column_crypto_wipe(&col);
+	ck_assert_uint_eq(cell_sealed_len(&col, 10, false), 0);
+	cell_column_crypto_wipe(&col);
 
 	/* FIXED 0 holds nothing, not even a NULL's type byte. */
 	col_init(&col, fx->keys, "c", PSID_COLUMN_SEALED, PSID_PAD_FIXED, 0,
@@ -1017,16 +1017,16 @@ START_TEST(test_too_long_fixed)
 	    fx->cell), PSID_ERR_TOO_LONG);
 	ck_assert_int_eq(cell_seal(&fx->engine, &fx->row, &col, NULL, 0,
 	    fx->cell), PSID_ERR_TOO_LONG);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 
 	/* Pad lengths beyond C3R's 10000 are refused up front. */
-	ck_assert_int_eq(column_crypto_init(&col, fx->keys, &settings, "c",
+	ck_assert_int_eq(cell_column_crypto_init(&col, fx->keys, &settings, "c",
 	    PSID_COLUMN_SEALED, PSID_PAD_FIXED, MAX_PAD_BYTES + 1),
 	    PSID_ERR_INVALID);
 	col_init(&col, fx->keys, "c", PSID_COLUMN_SEALED, PSID_PAD_FIXED,
 	    MAX_PAD_BYTES, false, false);
 	round_trip(fx, &col, (const char *)fx->value, 64);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 
 	/* MAX: pad + longest + 1 over 12000 is refused (PadUtil). */
 	col_init(&col, fx->keys, "c", PSID_COLUMN_SEALED, PSID_PAD_MAX,
@@ -1037,9 +1037,9 @@ START_TEST(test_too_long_fixed)
 	col.longest++;
 	ck_assert_int_eq(cell_seal(&fx->engine, &fx->row, &col, "", 0,
 	    fx->cell), PSID_ERR_TOO_LONG);
-	ck_assert_uint_eq(sealed_cell_len(&col, 0, false), 0);
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	ck_assert_uint_eq(cell_sealed_len(&col, 0, false), 0);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -1063,11 +1063,11 @@ START_TEST(test_too_long_cell)
 	ck_assert_int_eq(cell_seal(&fx->engine, &fx->row, &col,
 	    (const char *)fx->value, PSID_MAX_CELL_LEN + 1, fx->cell),
 	    PSID_ERR_TOO_LONG);
-	ck_assert_uint_eq(sealed_cell_len(&col, 12220, false), 0);
-	ck_assert_uint_eq(sealed_cell_len(&col, 12219, false),
+	ck_assert_uint_eq(cell_sealed_len(&col, 12220, false), 0);
+	ck_assert_uint_eq(cell_sealed_len(&col, 12219, false),
 	    PSID_MAX_CELL_LEN);
-	row_key_wipe(&fx->row);
-	column_crypto_wipe(&col);
+	cell_row_key_wipe(&fx->row);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -1197,7 +1197,7 @@ START_TEST(test_unseal_errors)
 	memcpy(fx->cell, "02:enc:", 7);
 	ck_assert_int_eq(cell_unseal(&fx->engine, fx->cell,
 	    PSID_MAX_CELL_LEN + 5, fx->out, &is_null), PSID_ERR_CELL_FORMAT);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -1275,7 +1275,7 @@ START_TEST(test_null_fingerprints)
 		ck_assert_str_ne(b, empty);
 	}
 	ck_assert_str_ne(a, empty);
-	column_crypto_wipe(&col);
+	cell_column_crypto_wipe(&col);
 	fx_free(fx);
 }
 END_TEST
@@ -1301,8 +1301,8 @@ START_TEST(test_fingerprint_joins)
 	    NULL), PSID_OK);
 	fa[PSID_FINGERPRINT_CELL_LEN] = fb[PSID_FINGERPRINT_CELL_LEN] = '\0';
 	ck_assert_str_ne(fa, fb);
-	column_crypto_wipe(&a);
-	column_crypto_wipe(&b);
+	cell_column_crypto_wipe(&a);
+	cell_column_crypto_wipe(&b);
 
 	/* = true: one key (the root key) for all columns. */
 	col_init(&a, fx->keys, "a", PSID_COLUMN_FINGERPRINT, PSID_PAD_NONE, 0,
@@ -1326,8 +1326,8 @@ START_TEST(test_fingerprint_joins)
 	    NULL), PSID_OK);
 	fb[PSID_FINGERPRINT_CELL_LEN] = '\0';
 	ck_assert_str_ne(fa, fb);
-	column_crypto_wipe(&a);
-	column_crypto_wipe(&b);
+	cell_column_crypto_wipe(&a);
+	cell_column_crypto_wipe(&b);
 	fx_free(fx);
 }
 END_TEST

@@ -236,18 +236,18 @@ START_TEST(test_chunk_packs_cells)
 	free(buf);
 	ck_assert_uint_eq(c.rows, 2);
 	ck_assert_uint_eq(c.len, 2 * (4 + 10 + 4 + 4 + 4 + 3));
-	ck_assert(cells_well_formed(c.data, c.len, 2, 4, PSID_MAX_CELL_LEN));
-	cells_reader_init(&r, c.data, c.len);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert(frame_cells_well_formed(c.data, c.len, 2, 4, PSID_MAX_CELL_LEN));
+	frame_cells_reader_init(&r, c.data, c.len);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_uint_eq(len, 10);
 	ck_assert_int_eq(memcmp(cell, "02:hmac:AA", 10), 0);
 	/* A blank unquoted field is NULL; a quoted "" is empty. */
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_ptr_null(cell);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_ptr_nonnull(cell);
 	ck_assert_uint_eq(len, 0);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_uint_eq(len, 3);
 	ck_assert_int_eq(memcmp(cell, "a,b", 3), 0);
 	ck_assert(!upload_chunk_full(&c));
@@ -426,7 +426,7 @@ pack(uint8_t *buf, const char *const *cells, size_t n)
 	size_t i, len = 0;
 
 	for (i = 0; i < n; i++)
-		len += cells_put(buf + len, cells[i], cells[i] != NULL ?
+		len += frame_cells_put(buf + len, cells[i], cells[i] != NULL ?
 		    (uint32_t)strlen(cells[i]) : 0);
 	return len;
 }

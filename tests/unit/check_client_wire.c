@@ -372,13 +372,13 @@ script_commit(struct fake *f, SSL *ssl)
 		while ((r = fake_read(ssl)) != NULL &&
 		    r->body_case == PSID__REQUEST__BODY_UPLOAD_CHUNK) {
 			/* Row 1: "x y" and NULL; row 2: "" and a cell. */
-			cells_reader_init(&cr, r->upload_chunk->cells.data,
+			frame_cells_reader_init(&cr, r->upload_chunk->cells.data,
 			    r->upload_chunk->cells.len);
-			FAKE_CHECK(f, cells_next(&cr, &cell, &len) == 1 &&
+			FAKE_CHECK(f, frame_cells_next(&cr, &cell, &len) == 1 &&
 			    len == 3 && memcmp(cell, "x y", 3) == 0);
-			FAKE_CHECK(f, cells_next(&cr, &cell, &len) == 1 &&
+			FAKE_CHECK(f, frame_cells_next(&cr, &cell, &len) == 1 &&
 			    cell == NULL);
-			FAKE_CHECK(f, cells_next(&cr, &cell, &len) == 1 &&
+			FAKE_CHECK(f, frame_cells_next(&cr, &cell, &len) == 1 &&
 			    cell != NULL && len == 0);
 			rows_seen += r->upload_chunk->rows;
 			DONE(r);
@@ -530,7 +530,7 @@ pack(uint8_t *buf, const char *const *cells, size_t n)
 	size_t i, len = 0;
 
 	for (i = 0; i < n; i++)
-		len += cells_put(buf + len, cells[i], cells[i] != NULL ?
+		len += frame_cells_put(buf + len, cells[i], cells[i] != NULL ?
 		    (uint32_t)strlen(cells[i]) : 0);
 	return len;
 }

@@ -151,7 +151,7 @@ START_TEST(shape_checks)
 	psid__request__free_unpacked(back, NULL);
 
 	/* Packed cells: a length running past the data. */
-	n = cells_put(cells, "abc", 3);
+	n = frame_cells_put(cells, "abc", 3);
 	frame_put_header(cells + n, 100);
 	chunk.rows = 1;
 	chunk.cells.data = cells;
@@ -174,28 +174,28 @@ START_TEST(packed_cells)
 	uint32_t len;
 	size_t n = 0;
 
-	n += cells_put(buf + n, "ab", 2);
-	n += cells_put(buf + n, NULL, 0);
-	n += cells_put(buf + n, "", 0);
-	n += cells_put(buf + n, "xyz", 3);
+	n += frame_cells_put(buf + n, "ab", 2);
+	n += frame_cells_put(buf + n, NULL, 0);
+	n += frame_cells_put(buf + n, "", 0);
+	n += frame_cells_put(buf + n, "xyz", 3);
 	ck_assert_uint_eq(n, 4 + 2 + 4 + 4 + 4 + 3);
 	ck_assert_uint_eq(cells_packed_size(FRAME_CELL_NULL), 4);
-	cells_reader_init(&r, buf, n);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	frame_cells_reader_init(&r, buf, n);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_uint_eq(len, 2);
 	ck_assert_mem_eq(cell, "ab", 2);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_ptr_null(cell);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
 	ck_assert_ptr_nonnull(cell);
 	ck_assert_uint_eq(len, 0);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 1);
-	ck_assert_int_eq(cells_next(&r, &cell, &len), 0);
-	ck_assert(cells_well_formed(buf, n, 2, 2, 100));
-	ck_assert(!cells_well_formed(buf, n, 3, 2, 100));
-	ck_assert(!cells_well_formed(buf, n, 2, 2, 2));
-	ck_assert(!cells_well_formed(buf, n - 1, 2, 2, 100));
-	ck_assert(!cells_well_formed(buf, 3, 1, 0, 100));
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 1);
+	ck_assert_int_eq(frame_cells_next(&r, &cell, &len), 0);
+	ck_assert(frame_cells_well_formed(buf, n, 2, 2, 100));
+	ck_assert(!frame_cells_well_formed(buf, n, 3, 2, 100));
+	ck_assert(!frame_cells_well_formed(buf, n, 2, 2, 2));
+	ck_assert(!frame_cells_well_formed(buf, n - 1, 2, 2, 100));
+	ck_assert(!frame_cells_well_formed(buf, 3, 1, 0, 100));
 }
 END_TEST
 

@@ -23,17 +23,17 @@ START_TEST(fingerprint_round_trip)
 
 	ck_assert_int_eq(c3rcell_fp_decode(FP_CELL, strlen(FP_CELL), fp),
 	    C3RCELL_OK);
-	ck_assert_uint_eq(row_put_fp(row, fp), ROW_FP_STORED);
-	ck_assert_int_eq(row_cell_size(row, row + ROW_FP_STORED, &stored,
+	ck_assert_uint_eq(rowfmt_put_fp(row, fp), ROW_FP_STORED);
+	ck_assert_int_eq(rowfmt_cell_size(row, row + ROW_FP_STORED, &stored,
 	    &wlen), 0);
 	ck_assert_uint_eq(stored, ROW_FP_STORED);
 	ck_assert_uint_eq(wlen, ROW_FP_WIRE);
-	ck_assert_uint_eq(row_cell_to_wire(row, stored, wire), ROW_FP_WIRE);
+	ck_assert_uint_eq(rowfmt_cell_to_wire(row, stored, wire), ROW_FP_WIRE);
 	ck_assert_uint_eq(((uint32_t)wire[0] << 24 | (uint32_t)wire[1] << 16 |
 	    (uint32_t)wire[2] << 8 | wire[3]), strlen(FP_CELL));
 	ck_assert(memcmp(wire + 4, FP_CELL, strlen(FP_CELL)) == 0);
 	/* One byte short of a fingerprint: corrupt. */
-	ck_assert_int_eq(row_cell_size(row, row + ROW_FP_STORED - 1, &stored,
+	ck_assert_int_eq(rowfmt_cell_size(row, row + ROW_FP_STORED - 1, &stored,
 	    &wlen), -1);
 }
 END_TEST
@@ -44,23 +44,23 @@ START_TEST(plain_and_null_cells)
 	size_t stored, wlen;
 
 	frame_put_header(row, FRAME_CELL_NULL);
-	ck_assert_int_eq(row_cell_size(row, row + 4, &stored, &wlen), 0);
+	ck_assert_int_eq(rowfmt_cell_size(row, row + 4, &stored, &wlen), 0);
 	ck_assert_uint_eq(stored, 4);
 	ck_assert_uint_eq(wlen, 4);
-	ck_assert_uint_eq(row_cell_to_wire(row, stored, wire), 4);
+	ck_assert_uint_eq(rowfmt_cell_to_wire(row, stored, wire), 4);
 	ck_assert(memcmp(wire, row, 4) == 0);
 
 	frame_put_header(row, 5);
 	memcpy(row + 4, "hello", 5);
-	ck_assert_int_eq(row_cell_size(row, row + 9, &stored, &wlen), 0);
+	ck_assert_int_eq(rowfmt_cell_size(row, row + 9, &stored, &wlen), 0);
 	ck_assert_uint_eq(stored, 9);
 	ck_assert_uint_eq(wlen, 9);
-	ck_assert_uint_eq(row_cell_to_wire(row, stored, wire), 9);
+	ck_assert_uint_eq(rowfmt_cell_to_wire(row, stored, wire), 9);
 	ck_assert(memcmp(wire, row, 9) == 0);
 	/* The length runs past the row; no header at all. */
-	ck_assert_int_eq(row_cell_size(row, row + 8, &stored, &wlen), -1);
-	ck_assert_int_eq(row_cell_size(row, row + 3, &stored, &wlen), -1);
-	ck_assert_int_eq(row_cell_size(row, row, &stored, &wlen), -1);
+	ck_assert_int_eq(rowfmt_cell_size(row, row + 8, &stored, &wlen), -1);
+	ck_assert_int_eq(rowfmt_cell_size(row, row + 3, &stored, &wlen), -1);
+	ck_assert_int_eq(rowfmt_cell_size(row, row, &stored, &wlen), -1);
 }
 END_TEST
 

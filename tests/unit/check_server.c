@@ -60,24 +60,24 @@ START_TEST(notify_path_and_abstract)
 	snprintf(path, sizeof(path), "%s", scratch_path(dir, "notify"));
 	fd = listen_notify(path);
 	setenv("NOTIFY_SOCKET", path, 1);
-	ck_assert_int_eq(sd_notify_send("READY=1"), 1);
+	ck_assert_int_eq(sdnotify_send("READY=1"), 1);
 	expect_datagram(fd, "READY=1");
-	ck_assert_int_eq(sd_notify_reloading(), 1);
+	ck_assert_int_eq(sdnotify_reloading(), 1);
 	expect_datagram(fd, "RELOADING=1\nMONOTONIC_USEC=");
 	close(fd);
 
 	snprintf(abstract, sizeof(abstract), "@psid-test-%ld", (long)getpid());
 	fd = listen_notify(abstract);
 	setenv("NOTIFY_SOCKET", abstract, 1);
-	ck_assert_int_eq(sd_notify_send("STOPPING=1"), 1);
+	ck_assert_int_eq(sdnotify_send("STOPPING=1"), 1);
 	expect_datagram(fd, "STOPPING=1");
 	close(fd);
 
 	/* Not under systemd: nothing to do. A bad name: an error. */
 	unsetenv("NOTIFY_SOCKET");
-	ck_assert_int_eq(sd_notify_send("READY=1"), 0);
+	ck_assert_int_eq(sdnotify_send("READY=1"), 0);
 	setenv("NOTIFY_SOCKET", "relative/path", 1);
-	ck_assert_int_eq(sd_notify_send("READY=1"), -1);
+	ck_assert_int_eq(sdnotify_send("READY=1"), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	unsetenv("NOTIFY_SOCKET");
 	scratch_remove(dir);
