@@ -67,11 +67,14 @@ sed -n 's/^\.It Fl [a-zA-Z] Ar .*, Fl -\([a-z-]*\).*/\1/p;
 same "psid(8) documents every long option of psid -h, and no other" \
 	"$WORK/help.opts" "$WORK/man8.opts"
 
-# Functions: those <psid/client.h> declares, and those libpsid(3) names
-# (NAME) and shows (.Fn or .Fo in SYNOPSIS).
-HEADER=$PSID_SRCDIR/client/include/psid/client.h
+# Functions: those <psid/client.h> declares (with <psid/remote.h>, which
+# it includes), and those libpsid(3) names (NAME) and shows (.Fn or .Fo
+# in SYNOPSIS).
+HEADERS="$PSID_SRCDIR/client/include/psid/client.h
+$PSID_SRCDIR/client/include/psid/remote.h"
 MAN3=$PSID_SRCDIR/man/libpsid.3
-grep -v '^typedef' "$HEADER" |
+# shellcheck disable=SC2086
+cat $HEADERS | grep -v '^typedef' |
 	sed -n 's/^[a-z].*[ *]\(psid_[a-z_]*\)(.*/\1/p' | sort -u \
 	>"$WORK/header.fns"
 sed -n 's/^\.Nm \(psid_[a-z_]*\).*/\1/p' "$MAN3" | sort -u >"$WORK/name.fns"

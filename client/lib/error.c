@@ -82,6 +82,8 @@ psid_strerror(int error)
 		return "psid failed internally";
 	case PSID_ERR_BAD_REQUEST:
 		return "psid found the request malformed";
+	case PSID_ERR_RULE:
+		return "invalid rule file";
 	}
 	return "unknown error";
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "net.h"
 
 /* A collaboration ID the caller gave: a UUID, or PSID_ERR_COLLABORATION_ID. */
@@ -59,6 +60,17 @@ psid_collab_create(struct psid_conn *conn, const char *name,
     const struct psid_settings *settings,
     char id_out[PSID_COLLAB_ID_LEN + 1])
 {
+	return psid_collab_create_ex(conn, name, members, nmembers, settings,
+	    NULL, id_out);
+}
+
+int
+psid_collab_create_ex(struct psid_conn *conn, const char *name,
+    const struct psid_member *members, size_t nmembers,
+    const struct psid_settings *settings,
+    const struct psid_collab_options *options,
+    char id_out[PSID_COLLAB_ID_LEN + 1])
+{
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__CreateCollaboration create = PSID__CREATE_COLLABORATION__INIT;
 	Psid__Settings set = PSID__SETTINGS__INIT;
@@ -100,6 +112,7 @@ psid_collab_create(struct psid_conn *conn, const char *name,
 	create.n_members = nmembers;
 	create.members = mp;
 	create.settings = &set;
+	create.require_privacy = options != NULL && options->require_privacy;
 	req.body_case = PSID__REQUEST__BODY_CREATE_COLLABORATION;
 	req.create_collaboration = &create;
 	if ((rc = net_call(conn, &req, &r)) != PSID_OK ||
@@ -242,6 +255,8 @@ tables_each(struct psid_conn *conn, const Psid__TableList *list,
 		    PSID__ANALYSIS_RULE__KIND__LIST ? PSID_RULE_LIST :
 		    PSID_RULE_AGGREGATION;
 		info.min_rows = t->rule != NULL ? t->rule->min_rows : 0;
+		if (t->rule != NULL)
+			budget_policy_from_wire(t->rule->privacy, &info.privacy);
 		if (fn(arg, &info) != 0)
 			*stop = true;
 	}
@@ -317,6 +332,14 @@ int
 psid_count(struct psid_conn *conn, const char *collab_id,
     const struct psid_colref *sets, size_t nsets, uint64_t *count)
 {
+	return psid_count_noise(conn, collab_id, sets, nsets, count, NULL);
+}
+
+int
+psid_count_noise(struct psid_conn *conn, const char *collab_id,
+    const struct psid_colref *sets, size_t nsets, uint64_t *count,
+    struct psid_noise *noise)
+{
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__Count c = PSID__COUNT__INIT;
 	Psid__ColumnRef refs[16], *rp[16];
@@ -330,6 +353,8 @@ psid_count(struct psid_conn *conn, const char *collab_id,
 		return net_fail(conn, PSID_ERR_INVALID, "a count takes 2 to 16 "
 		    "(table, column) sets");
 	*count = 0;
+	if (noise != NULL)
+		memset(noise, 0, sizeof(*noise));
 	for (i = 0; i < nsets; i++) {
 		psid__column_ref__init(&refs[i]);
 		refs[i].table = (char *)sets[i].table;
@@ -346,6 +371,14 @@ psid_count(struct psid_conn *conn, const char *collab_id,
 	    "the count")) != PSID_OK)
 		return rc;
 	*count = r->count;
+	if (noise != NULL && r->noise != NULL) {
+		noise->noisy = true;
+		noise->mechanism = r->noise->mechanism ==
+		    PSID__PRIVACY_POLICY__MECHANISM__GAUSSIAN ?
+		    PSID_NOISE_GAUSSIAN : PSID_NOISE_LAPLACE;
+		noise->epsilon_milli = r->noise->epsilon_milli;
+		noise->ci95 = r->noise->ci95;
+	}
 	psid__response__free_unpacked(r, NULL);
 	return PSID_OK;
 }

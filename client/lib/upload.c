@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "net.h"
 #include "report.h"
 #include "table.h"
@@ -222,6 +223,7 @@ send_begin(struct upload_job *u, const char *collab_id, const char *table)
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
 	Psid__AnalysisRule rule = PSID__ANALYSIS_RULE__INIT;
+	Psid__PrivacyPolicy privacy;
 	Psid__Column *cols, **cp;
 	Psid__Response *r;
 	size_t i;
@@ -251,6 +253,7 @@ send_begin(struct upload_job *u, const char *collab_id, const char *table)
 	rule.min_rows = u->opts->rule.min_rows;
 	rule.n_list_columns = u->opts->rule.ncolumns;
 	rule.list_columns = (char **)u->opts->rule.columns;
+	rule.privacy = budget_policy_to_wire(&u->opts->rule.privacy, &privacy);
 	b.collaboration_id = (char *)collab_id;
 	b.table = (char *)table;
 	b.n_columns = u->ncolumns;

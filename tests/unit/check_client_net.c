@@ -65,7 +65,7 @@ START_TEST(test_error_codes)
 		ck_assert_str_ne(psid_strerror(code), "unknown error");
 		ck_assert_str_ne(psid_strerror(code), psid_strerror(code + 1));
 	}
-	ck_assert_str_eq(psid_strerror(PSID_ERR_BAD_REQUEST - 1),
+	ck_assert_str_eq(psid_strerror(PSID_ERR_RULE - 1),
 	    "unknown error");
 }
 END_TEST

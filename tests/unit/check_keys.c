@@ -623,12 +623,12 @@ END_TEST
 START_TEST(test_strerror)
 {
 	static const int unknown[] = {
-		1, 2, -29, -30, -100, 1000, INT_MAX, INT_MIN,
+		1, 2, -30, -31, -100, 1000, INT_MAX, INT_MIN,
 	};
-	const char *text[29];
+	const char *text[30];
 	size_t i, j;
 
-	for (i = 0; i < 29; i++) {
+	for (i = 0; i < 30; i++) {
 		text[i] = psid_strerror(-(int)i);
 		ck_assert_ptr_nonnull(text[i]);
 		ck_assert_uint_gt(strlen(text[i]), 0);
@@ -638,6 +638,7 @@ START_TEST(test_strerror)
 	}
 	ck_assert_int_eq(PSID_ERR_UNSUPPORTED, -17);
 	ck_assert_int_eq(PSID_ERR_BAD_REQUEST, -28);
+	ck_assert_int_eq(PSID_ERR_RULE, -29);
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		ck_assert_str_eq(psid_strerror(unknown[i]), "unknown error");
 }
