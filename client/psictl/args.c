@@ -56,6 +56,8 @@ static const struct arg_def {
 	STRING("table", OPT_TABLE, table),
 	FLAG("replace", OPT_REPLACE, replace),
 	STRING("rule", OPT_RULE, rule),
+	STRING("rule-file", OPT_RULE_FILE, rule_file),
+	FLAG("require-dp", OPT_REQUIRE_DP, require_dp),
 	STRING("schema", OPT_SCHEMA, schema),
 	STRING("left", OPT_LEFT, left),
 	STRING("right", OPT_RIGHT, right),
@@ -224,6 +226,8 @@ args_free(struct args *a)
 	for (i = 0; i < nitems(a->lists); i++)
 		args_names_free(&a->lists[i]);
 	psid_keys_free(a->keys);
+	if (a->rule_loaded)
+		psid_rule_clear(&a->rule_parsed);
 	free(a->output_owned);
 	memset(a, 0, sizeof(*a));
 }

@@ -36,9 +36,10 @@ cli_usage(FILE *f)
 	    "       %s collab create --name NAME --member IDENTITY[:upload,query,receive]...\n"
 	    "           [--allow-cleartext] [--allow-duplicates]\n"
 	    "           [--allow-joins-on-columns-with-different-names] [--preserve-nulls]\n"
+	    "           [--require-dp]\n"
 	    "       %s collab show --id UUID\n"
 	    "       %s upload --id UUID --table NAME [--replace] [--schema FILE]\n"
-	    "           [--rule aggregation[:MINROWS]|list[:COLUMN,...]] FILE\n"
+	    "           [--rule aggregation[:MINROWS]|list[:COLUMN,...] | --rule-file F] FILE\n"
 	    "       %s tables --id UUID\n"
 	    "       %s delete --id UUID --table NAME\n"
 	    "       %s count --id UUID TABLE.COLUMN TABLE.COLUMN...\n"
@@ -46,13 +47,14 @@ cli_usage(FILE *f)
 	    "           [--left-columns A,B] [--right-columns C,D] -o FILE [--overwrite]\n"
 	    "           [--decrypt [--secret-file FILE]]\n"
 	    "       %s audit --id UUID [--after N]\n"
+	    "       %s budget --id UUID\n"
 	    "       %s stats\n"
 	    "The commands that talk to psid take CONNECTION: --server HOST:PORT --ca FILE\n"
 	    "--cert FILE --key FILE, or --config FILE (default: $PSICTL_CONFIG).\n"
 	    "The shared secret comes from C3R_SHARED_SECRET (Base64) or --secret-file.\n",
 	    CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME,
 	    CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME,
-	    CLI_NAME, CLI_NAME);
+	    CLI_NAME, CLI_NAME, CLI_NAME);
 }
 
 int
@@ -207,4 +209,32 @@ cli_type(enum psid_column_type t)
 {
 	return t == PSID_COLUMN_FINGERPRINT ? "fingerprint" :
 	    t == PSID_COLUMN_SEALED ? "sealed" : "cleartext";
+}
+
+const char *
+cli_milli(uint64_t milli, char *buf, size_t size)
+{
+	int n;
+
+	n = snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, milli / 1000,
+	    milli % 1000);
+	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+const char *
+cli_privacy(const struct psid_privacy *p, char *buf, size_t size)
+{
+	char e[32], b[32];
+
+	snprintf(buf, size, "epsilon %s, budget %s, contribution limit %"
+	    PRIu32 ", refresh %s, %s", cli_milli(p->epsilon_milli, e,
+	    sizeof(e)), cli_milli(p->budget_milli, b, sizeof(b)),
+	    p->contribution_limit, p->refresh == PSID_REFRESH_MONTHLY ?
+	    "monthly" : "never", p->mechanism == PSID_NOISE_GAUSSIAN ?
+	    "gaussian" : "laplace");
+	return buf;
 }

@@ -36,12 +36,13 @@ static const struct verb verbs[] = {
 	    OPT_OVERWRITE), 0, c3r_schema_parse, c3r_schema_run },
 	{ "keygen", OPTIONS(0), 0, c3r_keygen_parse, c3r_keygen_run },
 	{ "collab create", OPTIONS(CONN_OPTS, OPT_NAME, OPT_MEMBER,
-	    SETTING_OPTS), VERB_CONNECT, remote_collab_create_parse,
+	    SETTING_OPTS, OPT_REQUIRE_DP), VERB_CONNECT, remote_collab_create_parse,
 	    remote_collab_create_run },
 	{ "collab show", OPTIONS(CONN_OPTS, OPT_ID), VERB_CONNECT,
 	    remote_collab_show_parse, remote_collab_show_run },
 	{ "upload", OPTIONS(CONN_OPTS, OPT_ID, OPT_TABLE, OPT_REPLACE,
-	    OPT_RULE, OPT_SCHEMA), VERB_CONNECT, transfer_upload_parse,
+	    OPT_RULE, OPT_RULE_FILE, OPT_SCHEMA), VERB_CONNECT,
+	    transfer_upload_parse,
 	    transfer_upload_run },
 	{ "tables", OPTIONS(CONN_OPTS, OPT_ID), VERB_CONNECT,
 	    remote_tables_parse, remote_tables_run },
@@ -57,6 +58,8 @@ static const struct verb verbs[] = {
 	    remote_audit_parse, remote_audit_run },
 	{ "stats", OPTIONS(CONN_OPTS), VERB_CONNECT, remote_stats_parse,
 	    remote_stats_run },
+	{ "budget", OPTIONS(CONN_OPTS, OPT_ID), VERB_CONNECT,
+	    remote_budget_parse, remote_budget_run },
 };
 
 /* Whether word is name's first word (its group's name for "a b"). */

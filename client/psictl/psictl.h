@@ -74,6 +74,11 @@ int cli_load_keys(const char *secret_file, const char *id,
 const char *cli_time(uint64_t t, char *buf, size_t size);
 /* "cleartext", "sealed" or "fingerprint" (static strings). */
 const char *cli_type(enum psid_column_type t);
+/* Thousandths as a decimal ("0.5", "10"), into buf; returns buf. */
+const char *cli_milli(uint64_t milli, char *buf, size_t size);
+/* A privacy policy in one line ("epsilon 0.5, budget 10, ..."). */
+const char *cli_privacy(const struct psid_privacy *p, char *buf,
+    size_t size);
 
 /* --------------------------------------------------------- endpoint.c */
 
@@ -108,7 +113,8 @@ enum args_option {
 	OPT_RULE, OPT_LEFT, OPT_RIGHT, OPT_LEFT_COLUMNS, OPT_RIGHT_COLUMNS,
 	OPT_DECRYPT, OPT_SECRET_FILE, OPT_AFTER, OPT_INPUT_NULL,
 	OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR, OPT_FAIL_ON_FINGERPRINT,
-	OPT_TEMPLATE, OPT_NO_HEADERS, OPT_HELP,
+	OPT_TEMPLATE, OPT_NO_HEADERS, OPT_RULE_FILE, OPT_REQUIRE_DP,
+	OPT_HELP,
 };
 
 /* The connection options, which every verb that talks to psid takes. */
@@ -135,13 +141,13 @@ struct args {
 	struct endpoint conn;
 	const char *id, *name, *table, *rule, *schema, *left, *right;
 	const char *left_columns, *right_columns, *output, *secret_file;
-	const char *after;
+	const char *after, *rule_file;
 	const char **members;	/* the --member values */
 	size_t nmembers;
 	struct psid_settings settings;
 	bool any_setting;	/* a setting flag was given */
 	struct psid_csv_options csv;	/* encrypt and decrypt's options */
-	bool replace, overwrite, decrypt, template, no_headers;
+	bool replace, overwrite, decrypt, template, no_headers, require_dp;
 	int nargs;
 	char **args;		/* the operands */
 
@@ -150,7 +156,8 @@ struct args {
 	struct psid_member *member_list;	/* nmembers, identities owned */
 	struct colref_arg refs[ARGS_MAX_SETS];
 	struct name_list lists[2];		/* --rule list, --*-columns */
-	struct psid_rule rule_parsed;		/* --rule */
+	struct psid_rule rule_parsed;		/* --rule or --rule-file */
+	bool rule_loaded;			/* from --rule-file: clear */
 	struct psid_keys *keys;
 	char *output_owned;	/* a default --output, when allocated */
 	uint64_t after_seq;
@@ -224,6 +231,8 @@ int remote_audit_parse(struct args *a);
 int remote_audit_run(struct args *a, struct psid_conn *conn);
 int remote_stats_parse(struct args *a);
 int remote_stats_run(struct args *a, struct psid_conn *conn);
+int remote_budget_parse(struct args *a);
+int remote_budget_run(struct args *a, struct psid_conn *conn);
 
 /*
  * encrypt with a connection: fetch the settings of collaboration id

@@ -99,8 +99,10 @@ remote_collab_create_run(struct args *a, struct psid_conn *conn)
 	char id[PSID_COLLAB_ID_LEN + 1];
 	int rc;
 
-	if ((rc = psid_collab_create(conn, a->name, a->member_list,
-	    a->nmembers, &a->settings, id)) != PSID_OK)
+	struct psid_collab_options opts = { a->require_dp };
+
+	if ((rc = psid_collab_create_ex(conn, a->name, a->member_list,
+	    a->nmembers, &a->settings, &opts, id)) != PSID_OK)
 		return cli_call_failed(conn, rc);
 	printf("%s\n", id);
 	return cli_flush();
@@ -189,7 +191,7 @@ remote_tables_parse(struct args *a)
 static int
 print_table(void *arg, const struct psid_table_info *t)
 {
-	char when[40];
+	char when[40], dp[160];
 	size_t i;
 
 	(void)arg;
@@ -198,6 +200,9 @@ print_table(void *arg, const struct psid_table_info *t)
 		printf("list");
 	else
 		printf("aggregation:%" PRIu32, t->min_rows);
+	if (t->privacy.enabled)
+		printf(" (differential privacy: %s)", cli_privacy(&t->privacy,
+		    dp, sizeof(dp)));
 	printf("\t%s\t", cli_time(t->created_unix, when, sizeof(when)));
 	for (i = 0; i < t->ncolumns; i++)
 		printf("%s%s:%s", i > 0 ? "," : "", t->column_names[i],
@@ -261,17 +266,71 @@ int
 remote_count_run(struct args *a, struct psid_conn *conn)
 {
 	struct psid_colref sets[ARGS_MAX_SETS];
+	struct psid_noise noise;
 	uint64_t count;
+	char e[32];
 	int i, rc;
 
 	for (i = 0; i < a->nargs; i++) {
 		sets[i].table = a->refs[i].table;
 		sets[i].column = a->refs[i].column;
 	}
-	if ((rc = psid_count(conn, a->id, sets, (size_t)a->nargs, &count)) !=
+	if ((rc = psid_count_noise(conn, a->id, sets, (size_t)a->nargs,
+	    &count, &noise)) != PSID_OK)
+		return cli_call_failed(conn, rc);
+	if (noise.noisy)
+		printf("%" PRIu64 " \u00b1%" PRIu64 " (95%%; differential "
+		    "privacy, epsilon %s, %s)\n", count, noise.ci95,
+		    cli_milli(noise.epsilon_milli, e, sizeof(e)),
+		    noise.mechanism == PSID_NOISE_GAUSSIAN ? "gaussian" :
+		    "laplace");
+	else
+		printf("%" PRIu64 "\n", count);
+	return cli_flush();
+}
+
+/* --------------------------------------------------------------- budget */
+
+int
+remote_budget_parse(struct args *a)
+{
+	int rc;
+
+	if ((rc = no_operand(a)) != 0)
+		return rc;
+	return need_id(a);
+}
+
+static int
+print_budget(void *arg, const struct psid_budget *b)
+{
+	char e[32], s[32], t[32], r[32];
+	uint64_t left = b->spent_milli < b->policy.budget_milli ?
+	    b->policy.budget_milli - b->spent_milli : 0;
+
+	(void)arg;
+	printf("%s\t%s\t%s\t%s\t%s\t%s%s%s\t%s\n", b->table,
+	    cli_milli(b->policy.epsilon_milli, e, sizeof(e)),
+	    cli_milli(b->spent_milli, s, sizeof(s)),
+	    cli_milli(b->policy.budget_milli, t, sizeof(t)),
+	    cli_milli(left, r, sizeof(r)),
+	    b->policy.refresh == PSID_REFRESH_MONTHLY ? "monthly" : "never",
+	    b->period[0] != '\0' ? " " : "", b->period,
+	    b->policy.mechanism == PSID_NOISE_GAUSSIAN ? "gaussian" :
+	    "laplace");
+	return 0;
+}
+
+int
+remote_budget_run(struct args *a, struct psid_conn *conn)
+{
+	int rc;
+
+	printf("table\tepsilon\tspent\tbudget\tremaining\trefresh\t"
+	    "mechanism\n");
+	if ((rc = psid_budget_list(conn, a->id, print_budget, NULL)) !=
 	    PSID_OK)
 		return cli_call_failed(conn, rc);
-	printf("%" PRIu64 "\n", count);
 	return cli_flush();
 }
 

@@ -84,6 +84,7 @@ upload_failed(const char *path, const struct psid_report *r, int rc,
 int
 transfer_upload_parse(struct args *a)
 {
+	struct psid_report report;
 	int rc;
 
 	if (a->nargs != 1)
@@ -95,7 +96,16 @@ transfer_upload_parse(struct args *a)
 	if ((rc = args_name("--table", a->table, strlen(a->table),
 	    a->table_name)) != 0)
 		return rc;
-	return parse_rule(a->rule, &a->rule_parsed, &a->lists[0]);
+	if (a->rule_file == NULL)
+		return parse_rule(a->rule, &a->rule_parsed, &a->lists[0]);
+	if (a->rule != NULL)
+		return cli_fail_usage("--rule and --rule-file exclude each "
+		    "other");
+	if ((rc = psid_rule_load(a->rule_file, &a->rule_parsed,
+	    &report)) != PSID_OK)
+		return cli_report_failure(&report, rc);
+	a->rule_loaded = true;
+	return 0;
 }
 
 int
