@@ -27,8 +27,13 @@
  * Every count must equal N/2 (exit status 1 if one does not, or if a step
  * fails). The table of results goes to stdout, progress to stderr.
  *
+ * With --dp, alice also uploads A again as a table under a differential
+ * privacy policy (epsilon 1, a budget for every run) and counts it with
+ * B RUNS times: what the noise costs a count (its payment in LMDB with
+ * the audit entry, and the sampling), beside the exact count.
+ *
  *   bench/count [-n ROWS] [-r RUNS] [-s SEED] [--psid PATH] [--psictl PATH]
- *       [--keep DIR] [--dbs-only] [--no-duckdb] [--no-sqlite]
+ *       [--keep DIR] [--dbs-only] [--no-duckdb] [--no-sqlite] [--dp]
  */
 #include "config.h"
 
@@ -86,6 +91,7 @@ struct options {
 	bool dbs_only;
 	bool no_duckdb;
 	bool no_sqlite;
+	bool dp;		/* also count a table under a privacy policy */
 };
 
 /* One measured thing: a median of runs, or a skip with its reason. */
@@ -532,7 +538,7 @@ member_connect(const char *pki, const char *name, const char *port)
 
 static double
 upload(struct psid_conn *conn, const char *who, const char *id,
-    const char *table, const char *path, uint64_t n)
+    const char *table, const char *path, uint64_t n, bool dp)
 {
 	struct psid_upload_options o = { 0 };
 	struct psid_report report = { 0 };
@@ -541,6 +547,12 @@ upload(struct psid_conn *conn, const char *who, const char *id,
 
 	o.rule.kind = PSID_RULE_AGGREGATION;
 	o.rule.min_rows = 1;
+	if (dp) {
+		o.rule.privacy.enabled = true;
+		o.rule.privacy.epsilon_milli = 1000;
+		o.rule.privacy.budget_milli = 1000000000;
+		o.rule.privacy.contribution_limit = 1;
+	}
 	progress("%s uploads table %s (%" PRIu64 " fingerprints)", who, table,
 	    n);
 	t0 = now();
@@ -576,11 +588,47 @@ summarise(struct result *r, double *times, unsigned runs)
 	r->done = true;
 }
 
-/* A collaboration, two uploads, RUNS counts. */
+/*
+ * RUNS counts of A (the table adp, under a privacy policy) and B: noisy,
+ * so each is only checked to be near N/2.
+ */
+static void
+bench_psid_dp(const struct options *opt, struct psid_conn *alice,
+    const char *id, const char *a_csv, struct result *r)
+{
+	struct psid_colref sets[2] = { { "adp", "email" }, { "b", "email" } };
+	struct psid_noise noise;
+	double times[MAX_RUNS];
+	uint64_t count;
+	unsigned i;
+	int rc;
+
+	upload(alice, "alice", id, "adp", a_csv, opt->rows, true);
+	progress("alice counts the intersection %u times under a privacy "
+	    "policy", opt->runs);
+	for (i = 0; i < opt->runs; i++) {
+		double t0 = now();
+
+		if ((rc = psid_count_noise(alice, id, sets, 2, &count,
+		    &noise)) != PSID_OK)
+			fatal("psid_count_noise: %s: %s", psid_strerror(rc),
+			    psid_conn_error(alice));
+		times[i] = now() - t0;
+		if (!noise.noisy || (count > opt->rows / 2 ?
+		    count - opt->rows / 2 : opt->rows / 2 - count) > 100)
+			fatal("a noisy count of %" PRIu64 " (%s), want %" PRIu64
+			    " +- 100", count, noise.noisy ? "noised" : "exact",
+			    opt->rows / 2);
+	}
+	summarise(r, times, opt->runs);
+	r->count = opt->rows / 2;
+}
+
+/* A collaboration, two uploads, RUNS counts (and those under a policy). */
 static void
 bench_psid(const struct options *opt, const char *pki, const char *port,
     const char *id, const char *a_csv, const char *b_csv, double up[2],
-    struct result *r)
+    struct result *r, struct result *rdp)
 {
 	struct psid_conn *alice, *bob;
 	struct psid_colref sets[2] = { { "a", "email" }, { "b", "email" } };
@@ -590,8 +638,8 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 
 	alice = member_connect(pki, "alice", port);
 	bob = member_connect(pki, "bob", port);
-	up[0] = upload(alice, "alice", id, "a", a_csv, opt->rows);
-	up[1] = upload(bob, "bob", id, "b", b_csv, opt->rows);
+	up[0] = upload(alice, "alice", id, "a", a_csv, opt->rows, false);
+	up[1] = upload(bob, "bob", id, "b", b_csv, opt->rows, false);
 	progress("alice counts the intersection %u times", opt->runs);
 	for (i = 0; i < opt->runs; i++) {
 		uint64_t count = 0;
@@ -607,6 +655,8 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 		r->count = count;
 	}
 	summarise(r, times, opt->runs);
+	if (opt->dp)
+		bench_psid_dp(opt, alice, id, a_csv, rdp);
 	psid_conn_free(alice);
 	psid_conn_free(bob);
 }
@@ -794,7 +844,7 @@ usage(int status)
 	    "usage: count [-n ROWS] [-r RUNS] [-s SEED] [--psid PATH]"
 	    " [--psictl PATH]\n"
 	    "             [--keep DIR] [--dbs-only] [--no-duckdb]"
-	    " [--no-sqlite]\n");
+	    " [--no-sqlite] [--dp]\n");
 	exit(status);
 }
 
@@ -848,12 +898,13 @@ main(int argc, char **argv)
 		{ "dbs-only", no_argument, NULL, 'D' },
 		{ "no-duckdb", no_argument, NULL, 'U' },
 		{ "no-sqlite", no_argument, NULL, 'S' },
+		{ "dp", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options opt = { .rows = 10000000, .runs = 5, .seed = 1,
 	    .psid = BENCH_BUILDDIR "/psid" };
-	struct result rp = { 0 }, rs = { 0 }, rd = { 0 };
+	struct result rp = { 0 }, rs = { 0 }, rd = { 0 }, rdp = { 0 };
 	char a_csv[PATH_MAX], b_csv[PATH_MAX], pki[PATH_MAX], port[16] = "";
 	char id[PSID_COLLAB_ID_LEN + 1] = FIXED_ID;
 	uint8_t *a, *b;
@@ -891,6 +942,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			opt.no_sqlite = true;
+			break;
+		case 'E':
+			opt.dp = true;
 			break;
 		case 'h':
 			usage(0);
@@ -1023,7 +1077,7 @@ main(int argc, char **argv)
 	progress("tables ready in %.1f s", now() - t0);
 
 	if (!opt.dbs_only) {
-		bench_psid(&opt, pki, port, id, a_csv, b_csv, up, &rp);
+		bench_psid(&opt, pki, port, id, a_csv, b_csv, up, &rp, &rdp);
 		stop_psid();
 	} else
 		snprintf(rp.note, sizeof(rp.note), "skipped (--dbs-only)");
@@ -1054,6 +1108,14 @@ main(int argc, char **argv)
 		    verdict(rp.median < TARGET_COUNT_S));
 		printf("%-22s %10s     min %.3f, max %.3f; uploads %.2f s +"
 		    " %.2f s\n", "", "", rp.min, rp.max, up[0], up[1]);
+		if (rdp.done)
+			printf("%-22s %10.3f s   %-20s<= 5%%: %s\n",
+			    "psid count, dp", rdp.median, "", verdict(
+			    rdp.median <= 1.05 * rp.median));
+		if (rdp.done)
+			printf("%-22s %10s     min %.3f, max %.3f; noise costs "
+			    "%+.1f%% of the median\n", "", "", rdp.min, rdp.max,
+			    100.0 * (rdp.median - rp.median) / rp.median);
 	} else
 		printf("%-22s %s\n", "psid count", rp.note);
 	print_db("DuckDB count", &rd, &rp, true);
