@@ -103,17 +103,67 @@ spawn(struct daemon *d, const char *const *extra)
 	ck_abort_msg("psid did not listen within 10 s");
 }
 
+/* The run's PKI, shared by every daemon ("": each makes its own). */
+static char pki_shared[256];
+
+/* daemon_finish calls that failed. */
+static int finish_failures;
+
+/* Run tests/pki.sh into dir. Returns 0 or -1. */
+static int
+make_pki(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "sh '%s/pki.sh' '%s' >/dev/null",
+	    env_or("PSID_TESTS", "../tests"), dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+daemon_pki_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[sizeof(pki_shared)];
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/psid-pki.XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "%s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (make_pki(dir) != 0) {
+		fprintf(stderr, "tests/pki.sh %s failed\n", dir);
+		scratch_remove(strdup(dir));
+		return -1;
+	}
+	snprintf(pki_shared, sizeof(pki_shared), "%s", dir);
+	return 0;
+}
+
+void
+daemon_pki_cleanup(void)
+{
+	if (pki_shared[0] != '\0' && getenv("PSID_KEEP") == NULL)
+		scratch_remove(strdup(pki_shared));
+	pki_shared[0] = '\0';
+}
+
 void
 daemon_start(struct daemon *d, const char *const *extra)
 {
-	char *dir = scratch_dir(), cmd[1024];
+	char *dir = scratch_dir(), pki[512];
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	free(dir);
-	snprintf(cmd, sizeof(cmd), "sh '%s/pki.sh' '%s/pki' >/dev/null",
-	    env_or("PSID_TESTS", "../tests"), d->dir);
-	ck_assert_int_eq(system(cmd), 0);
+	snprintf(pki, sizeof(pki), "%s/pki", d->dir);
+	if (pki_shared[0] != '\0')
+		ck_assert_msg(symlink(pki_shared, pki) == 0, "symlink %s: %s",
+		    pki, strerror(errno));
+	else
+		ck_assert_int_eq(make_pki(pki), 0);
 	spawn(d, extra);
 }
 
@@ -126,15 +176,29 @@ daemon_restart(struct daemon *d, const char *const *extra)
 bool
 daemon_alive(struct daemon *d)
 {
+	char path[64], *stat, *p;
+	bool alive;
 	int status;
+	pid_t w;
 
 	if (d->pid <= 0)
 		return false;
-	if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+	w = waitpid(d->pid, &status, WNOHANG);
+	if (w == d->pid) {
 		d->pid = 0;
 		return false;
 	}
-	return true;
+	if (w == 0 || errno != ECHILD)
+		return true;
+	/* Not our child: a forked test asks after the runner's psid. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
+	if ((stat = read_file(path, NULL)) == NULL)
+		return false;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(stat, ')');
+	alive = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	free(stat);
+	return alive;
 }
 
 static void check_log(const struct daemon *d);
@@ -164,21 +228,81 @@ daemon_kill(struct daemon *d)
 	}
 }
 
-/* Fail the test if psid's log holds a sanitizer's report. */
-static void
-check_log(const struct daemon *d)
+/* psid's log if it holds a sanitizer's report (malloc'd), else NULL. */
+static char *
+sanitizer_report(const struct daemon *d)
 {
 	char path[512], *log;
 
 	snprintf(path, sizeof(path), "%s/psid.log", d->dir);
 	if ((log = read_file(path, NULL)) == NULL)
-		return;
-	ck_assert_msg(strstr(log, "AddressSanitizer") == NULL &&
+		return NULL;
+	if (strstr(log, "AddressSanitizer") == NULL &&
 	    strstr(log, "LeakSanitizer") == NULL &&
 	    strstr(log, "ThreadSanitizer") == NULL &&
-	    strstr(log, "runtime error:") == NULL,
-	    "psid's log reports a sanitizer error:\n%s", log);
-	free(log);
+	    strstr(log, "runtime error:") == NULL) {
+		free(log);
+		return NULL;
+	}
+	return log;
+}
+
+/* Fail the test if psid's log holds a sanitizer's report. */
+static void
+check_log(const struct daemon *d)
+{
+	char *log = sanitizer_report(d);
+
+	ck_assert_msg(log == NULL, "psid's log reports a sanitizer error:\n%s",
+	    log);
+}
+
+void
+daemon_check(struct daemon *d)
+{
+	ck_assert_msg(daemon_alive(d), "psid died (see %s/psid.log)",
+	    d->dir);
+	check_log(d);
+}
+
+int
+daemon_finish(struct daemon *d)
+{
+	const char *why = NULL;
+	char *log = NULL;
+	int status;
+
+	if (d->dir[0] == '\0')
+		return 0;
+	if (!daemon_alive(d))
+		why = "psid died";
+	else {
+		kill(d->pid, SIGTERM);
+		if (waitpid(d->pid, &status, 0) != d->pid)
+			why = "psid could not be waited for";
+		else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			why = "psid did not exit cleanly on SIGTERM";
+		d->pid = 0;
+	}
+	if (why == NULL && (log = sanitizer_report(d)) != NULL)
+		why = "psid's log reports a sanitizer error";
+	if (why != NULL) {
+		/* The scratch directory stays, with the log. */
+		fprintf(stderr, "%s (see %s/psid.log)\n%s", why, d->dir,
+		    log != NULL ? log : "");
+		free(log);
+		finish_failures++;
+		d->dir[0] = '\0';
+		return -1;
+	}
+	daemon_cleanup(d);
+	return 0;
+}
+
+int
+daemon_failures(void)
+{
+	return finish_failures;
 }
 
 void
