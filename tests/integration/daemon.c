@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,6 +352,8 @@ daemon_connect(const struct daemon *d, const char *who)
 
 /* ----------------------------------------------------------- raw client */
 
+static int raw_probe(struct raw *r);
+
 int
 raw_connect(struct raw *r, const struct daemon *d, const char *who,
     int max_version)
@@ -396,16 +397,12 @@ raw_connect(struct raw *r, const struct daemon *d, const char *who,
 	}
 	/*
 	 * In TLS 1.3 the server refuses a client certificate after the
-	 * client's handshake is done: a first read shows the alert.
+	 * client's handshake is done: a first request shows the alert, or
+	 * its answer that psid took the certificate.
 	 */
-	{
-		struct pollfd pfd = { r->fd, POLLIN, 0 };
-		char b;
-
-		if (poll(&pfd, 1, 200) == 1 && SSL_peek(r->ssl, &b, 1) <= 0) {
-			ERR_clear_error();
-			return -1;
-		}
+	if (raw_probe(r) != 0) {
+		ERR_clear_error();
+		return -1;
 	}
 	return 0;
 }
@@ -467,6 +464,28 @@ raw_recv(struct raw *r)
 		    err, sizeof(err)), FRAME_OK);
 	free(payload);
 	return resp;
+}
+
+/*
+ * Ask for psid's stats (a request without effect) and read the answer.
+ * Returns 0, or -1 when psid closed the connection instead.
+ */
+static int
+raw_probe(struct raw *r)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Stats st = PSID__STATS__INIT;
+	Psid__Response *resp;
+
+	req.id = RAW_PROBE_ID;
+	req.body_case = PSID__REQUEST__BODY_STATS;
+	req.stats = &st;
+	if (raw_send(r, &req) != 0 || (resp = raw_recv(r)) == NULL)
+		return -1;
+	ck_assert_uint_eq(resp->id, RAW_PROBE_ID);
+	ck_assert(resp->done);
+	psid__response__free_unpacked(resp, NULL);
+	return 0;
 }
 
 bool

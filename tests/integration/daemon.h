@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <openssl/ssl.h>
@@ -100,9 +101,13 @@ struct raw {
 	SSL *ssl;
 };
 
+/* The id of the stats request raw_connect sends to see psid accept it. */
+#define RAW_PROBE_ID UINT64_MAX
+
 /*
  * TLS-connect to psid as `who` (NULL: no certificate), with TLS at most
- * max_version (0: any). Returns 0, or -1 when the handshake fails.
+ * max_version (0: any), and see psid answer a stats request on it.
+ * Returns 0, or -1 when the handshake fails or psid closes instead.
  */
 int raw_connect(struct raw *r, const struct daemon *d, const char *who,
     int max_version);
