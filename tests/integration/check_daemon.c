@@ -29,8 +29,30 @@
 #include "frame.h"
 #include "testutil.h"
 
+/* The psid of the running test: its own, or its test case's. */
 static struct daemon d;
 
+/* One psid for a test case (check's unchecked fixture, run once). */
+static void
+setup_shared(void)
+{
+	daemon_start(&d, NULL);
+}
+
+static void
+teardown_shared(void)
+{
+	daemon_finish(&d);
+}
+
+/* After each test that shares it: psid is alive, its log clean. */
+static void
+check_shared(void)
+{
+	daemon_check(&d);
+}
+
+/* A psid of its own for a test that kills or fills it. */
 static void
 setup(void)
 {
@@ -768,7 +790,12 @@ make_daemon_suite(void)
 	Suite *s = suite_create("daemon");
 	TCase *tc = tcase_create("raw");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	/*
+	 * These share one psid: each makes its own collaboration, and
+	 * psid must serve others after any of them anyway.
+	 */
+	tcase_add_unchecked_fixture(tc, setup_shared, teardown_shared);
+	tcase_add_checked_fixture(tc, NULL, check_shared);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_handshake_refusals);
 	tcase_add_test(tc, test_frame_over_limit);
@@ -779,6 +806,11 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_upload_abort_leaves_nothing);
 	tcase_add_test(tc, test_chunk_with_wrong_cell_count_ends_upload);
 	tcase_add_test(tc, test_client_killed_mid_upload);
+	suite_add_tcase(s, tc);
+	/* A psid each: killed and restarted; measured while held back. */
+	tc = tcase_create("own");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_psid_killed_mid_upload);
 	tcase_add_test(tc, test_slow_reader_is_held_back);
 	suite_add_tcase(s, tc);

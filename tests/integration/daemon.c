@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +83,10 @@ spawn(struct daemon *d, const char *const *extra)
 	d->pid = fork();
 	ck_assert_int_ge(d->pid, 0);
 	if (d->pid == 0) {
+#ifdef __linux__
+		/* Gone with the runner, even if it dies unexpectedly. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (fd >= 0) {
 			dup2(fd, 2);
@@ -246,14 +253,38 @@ sanitizer_report(const struct daemon *d)
 	return log;
 }
 
-/* Fail the test if psid's log holds a sanitizer's report. */
+/* The start of the line of the first sanitizer report in log. */
+static const char *
+report_start(const char *log)
+{
+	static const char *const marks[] = { "AddressSanitizer",
+	    "LeakSanitizer", "ThreadSanitizer", "runtime error:" };
+	const char *at = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if ((p = strstr(log, marks[i])) != NULL && (at == NULL ||
+		    p < at))
+			at = p;
+	if (at == NULL)
+		return log;
+	while (at > log && at[-1] != '\n')
+		at--;
+	return at;
+}
+
+/*
+ * Fail the test if psid's log holds a sanitizer's report; the message
+ * shows the report's start (check refuses a message of over 4 KiB).
+ */
 static void
 check_log(const struct daemon *d)
 {
 	char *log = sanitizer_report(d);
 
-	ck_assert_msg(log == NULL, "psid's log reports a sanitizer error:\n%s",
-	    log);
+	if (log != NULL)
+		ck_abort_msg("psid's log reports a sanitizer error "
+		    "(%s/psid.log):\n%.2048s", d->dir, report_start(log));
 }
 
 void
@@ -288,7 +319,7 @@ daemon_finish(struct daemon *d)
 	if (why != NULL) {
 		/* The scratch directory stays, with the log. */
 		fprintf(stderr, "%s (see %s/psid.log)\n%s", why, d->dir,
-		    log != NULL ? log : "");
+		    log != NULL ? report_start(log) : "");
 		free(log);
 		finish_failures++;
 		d->dir[0] = '\0';
