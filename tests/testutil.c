@@ -40,26 +40,40 @@ scratch_dir(void)
 	return path;
 }
 
-void
-scratch_remove(char *path)
+/* Remove path and, if it is a directory, all below it (no symlink followed). */
+static void
+remove_tree(const char *path)
 {
 	char sub[4096];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 
-	if (path == NULL)
+	if (lstat(path, &st) != 0)
 		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
 	if ((d = opendir(path)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			if (strcmp(e->d_name, ".") == 0 ||
 			    strcmp(e->d_name, "..") == 0)
 				continue;
 			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			unlink(sub);
+			remove_tree(sub);
 		}
 		closedir(d);
 	}
 	rmdir(path);
+}
+
+void
+scratch_remove(char *path)
+{
+	if (path == NULL)
+		return;
+	remove_tree(path);
 	free(path);
 }
 

@@ -15,7 +15,10 @@ const char *fixture(const char *name);
 /* Make a fresh scratch directory; returns its path (malloc'd). */
 char *scratch_dir(void);
 
-/* Remove a scratch directory and everything in it, then free path. */
+/*
+ * Remove a scratch directory and everything below it (symbolic links are
+ * removed, not followed), then free path.
+ */
 void scratch_remove(char *path);
 
 /* path = dir + "/" + name (one of four static buffers, in turn). */

@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -29,8 +31,30 @@
 #include "frame.h"
 #include "testutil.h"
 
+/* The psid of the running test: its own, or its test case's. */
 static struct daemon d;
 
+/* One psid for a test case (check's unchecked fixture, run once). */
+static void
+setup_shared(void)
+{
+	daemon_start(&d, NULL);
+}
+
+static void
+teardown_shared(void)
+{
+	daemon_finish(&d);
+}
+
+/* After each test that shares it: psid is alive, its log clean. */
+static void
+check_shared(void)
+{
+	daemon_check(&d);
+}
+
+/* A psid of its own for a test that kills or fills it. */
 static void
 setup(void)
 {
@@ -593,6 +617,55 @@ rss_kib(pid_t pid)
 	return kib;
 }
 
+/* CLOCK_MONOTONIC in ms. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Bytes that wait unread in the kernel at r's socket. */
+static long
+unread(const struct raw *r)
+{
+	int n = 0;
+
+	ck_assert_int_eq(ioctl(r->fd, FIONREAD, &n), 0);
+	return n;
+}
+
+/*
+ * Wait until something waits unread at r's socket and that has not
+ * changed for still_ms, nor (with rss_too) psid's memory by 1 MiB or
+ * more; give up after 30 s. Returns psid's resident memory in KiB.
+ */
+static long
+wait_still(const struct raw *r, long long still_ms, bool rss_too)
+{
+	long long deadline = now_ms() + 30000, since = now_ms();
+	long queued = unread(r), q, rss = rss_kib(d.pid), m;
+
+	for (;;) {
+		ck_assert_msg(now_ms() < deadline, "psid did not come to rest "
+		    "within 30 s (%ld bytes unread, %ld KiB resident)",
+		    queued, rss);
+		usleep(20000);
+		q = unread(r);
+		m = rss_kib(d.pid);
+		ck_assert_int_gt(m, 0);
+		if (q != queued || q == 0 || (rss_too && (m - rss >= 1024 ||
+		    rss - m >= 1024))) {
+			queued = q;
+			rss = m;
+			since = now_ms();
+		} else if (now_ms() - since >= still_ms)
+			return m;
+	}
+}
+
 /*
  * Upload `rows` rows of (the same fingerprint, a sealed-looking cell of
  * about 1 KiB), so that a self-join returns rows x rows rows.
@@ -680,11 +753,13 @@ START_TEST(test_slow_reader_is_held_back)
 	req.join = &j;
 	before = rss_kib(d.pid);
 	ck_assert_int_eq(raw_send(&r, &req), 0);
-	/* Read nothing for 2.5 s: psid must stop producing, not buffer. */
-	usleep(500000);
-	early = rss_kib(d.pid);
-	usleep(2000000);
-	stalled = rss_kib(d.pid);
+	/*
+	 * Read nothing: psid must stop producing, not buffer. Early: the
+	 * socket's buffers are full (what waits here grows no more);
+	 * stalled: psid has come to rest (its memory grows no more).
+	 */
+	early = wait_still(&r, 100, false);
+	stalled = wait_still(&r, 300, true);
 	ck_assert_msg(stalled - early < (getenv("PSID_TEST_SANITIZED") ?
 	    64 : 16) * 1024, "psid grew by %ld KiB while its reader did not "
 	    "read", stalled - early);
@@ -716,10 +791,15 @@ END_TEST
 
 START_TEST(test_connection_bound_and_timeouts)
 {
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Stats st = PSID__STATS__INIT;
+	Psid__Response *resp;
 	struct raw a, b, c;
 	struct sockaddr_in sin;
+	uint64_t open_now;
+	long long last;
 	char id[37];
-	int fd;
+	int fd, i;
 	uint8_t byte;
 
 	/* Two connections at most: the third is closed at once. */
@@ -729,12 +809,25 @@ START_TEST(test_connection_bound_and_timeouts)
 	ck_assert_int_eq(raw_connect(&c, &d, "carol", 0), -1);
 	raw_close(&c);
 	raw_close(&b);
-	usleep(200000);
-	/* Idle for over a second: psid closes the connection. */
-	sleep(2);
-	ck_assert(raw_closed(&a));
-	raw_close(&a);
-	/* A TCP peer that never starts TLS is dropped after a second. */
+	/* psid has seen b go: a is its one connection. */
+	for (i = 0;; i++) {
+		ck_assert_int_lt(i, 1000);
+		last = now_ms();
+		req.id = 100 + (uint64_t)i;
+		req.body_case = PSID__REQUEST__BODY_STATS;
+		req.stats = &st;
+		resp = call(&a, &req);
+		ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+		open_now = resp->stats->connections;
+		psid__response__free_unpacked(resp, NULL);
+		if (open_now == 1)
+			break;
+		usleep(10000);
+	}
+	/*
+	 * A TCP peer that never starts TLS is dropped after a second; it
+	 * waits for that while a idles.
+	 */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -747,6 +840,13 @@ START_TEST(test_connection_bound_and_timeouts)
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
+	/*
+	 * Idle for over a second: psid closes the connection (raw_closed
+	 * waits up to 10 s), not before a second since its last request.
+	 */
+	ck_assert(raw_closed(&a));
+	ck_assert_int_ge(now_ms() - last, 900);
+	raw_close(&a);
 	ck_assert_int_eq(read(fd, &byte, 1), 0);	/* EOF, not timeout */
 	close(fd);
 	still_serving(id);
@@ -768,7 +868,12 @@ make_daemon_suite(void)
 	Suite *s = suite_create("daemon");
 	TCase *tc = tcase_create("raw");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	/*
+	 * These share one psid: each makes its own collaboration, and
+	 * psid must serve others after any of them anyway.
+	 */
+	tcase_add_unchecked_fixture(tc, setup_shared, teardown_shared);
+	tcase_add_checked_fixture(tc, NULL, check_shared);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_handshake_refusals);
 	tcase_add_test(tc, test_frame_over_limit);
@@ -779,6 +884,11 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_upload_abort_leaves_nothing);
 	tcase_add_test(tc, test_chunk_with_wrong_cell_count_ends_upload);
 	tcase_add_test(tc, test_client_killed_mid_upload);
+	suite_add_tcase(s, tc);
+	/* A psid each: killed and restarted; measured while held back. */
+	tc = tcase_create("own");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_psid_killed_mid_upload);
 	tcase_add_test(tc, test_slow_reader_is_held_back);
 	suite_add_tcase(s, tc);

@@ -20,6 +20,7 @@
 #include "daemon_suites.h"
 #include "testutil.h"
 
+/* One psid for the test case: each test makes its collaborations. */
 static struct daemon d;
 
 static void
@@ -31,7 +32,14 @@ setup(void)
 static void
 teardown(void)
 {
-	daemon_cleanup(&d);
+	daemon_finish(&d);
+}
+
+/* After each test: psid is alive, its log clean. */
+static void
+check(void)
+{
+	daemon_check(&d);
 }
 
 #define POOL 64			/* distinct fingerprints tables draw from */
@@ -517,7 +525,8 @@ make_daemon_api_suite(void)
 	Suite *s = suite_create("daemon_api");
 	TCase *tc = tcase_create("libpsid");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, NULL, check);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_counts_and_joins_match_plain_computation);
 	tcase_add_test(tc, test_membership_and_abilities);

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,6 +83,10 @@ spawn(struct daemon *d, const char *const *extra)
 	d->pid = fork();
 	ck_assert_int_ge(d->pid, 0);
 	if (d->pid == 0) {
+#ifdef __linux__
+		/* Gone with the runner, even if it dies unexpectedly. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (fd >= 0) {
 			dup2(fd, 2);
@@ -103,17 +109,67 @@ spawn(struct daemon *d, const char *const *extra)
 	ck_abort_msg("psid did not listen within 10 s");
 }
 
+/* The run's PKI, shared by every daemon ("": each makes its own). */
+static char pki_shared[256];
+
+/* daemon_finish calls that failed. */
+static int finish_failures;
+
+/* Run tests/pki.sh into dir. Returns 0 or -1. */
+static int
+make_pki(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "sh '%s/pki.sh' '%s' >/dev/null",
+	    env_or("PSID_TESTS", "../tests"), dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+daemon_pki_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[sizeof(pki_shared)];
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/psid-pki.XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "%s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (make_pki(dir) != 0) {
+		fprintf(stderr, "tests/pki.sh %s failed\n", dir);
+		scratch_remove(strdup(dir));
+		return -1;
+	}
+	snprintf(pki_shared, sizeof(pki_shared), "%s", dir);
+	return 0;
+}
+
+void
+daemon_pki_cleanup(void)
+{
+	if (pki_shared[0] != '\0' && getenv("PSID_KEEP") == NULL)
+		scratch_remove(strdup(pki_shared));
+	pki_shared[0] = '\0';
+}
+
 void
 daemon_start(struct daemon *d, const char *const *extra)
 {
-	char *dir = scratch_dir(), cmd[1024];
+	char *dir = scratch_dir(), pki[512];
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	free(dir);
-	snprintf(cmd, sizeof(cmd), "sh '%s/pki.sh' '%s/pki' >/dev/null",
-	    env_or("PSID_TESTS", "../tests"), d->dir);
-	ck_assert_int_eq(system(cmd), 0);
+	snprintf(pki, sizeof(pki), "%s/pki", d->dir);
+	if (pki_shared[0] != '\0')
+		ck_assert_msg(symlink(pki_shared, pki) == 0, "symlink %s: %s",
+		    pki, strerror(errno));
+	else
+		ck_assert_int_eq(make_pki(pki), 0);
 	spawn(d, extra);
 }
 
@@ -126,15 +182,29 @@ daemon_restart(struct daemon *d, const char *const *extra)
 bool
 daemon_alive(struct daemon *d)
 {
+	char path[64], *stat, *p;
+	bool alive;
 	int status;
+	pid_t w;
 
 	if (d->pid <= 0)
 		return false;
-	if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+	w = waitpid(d->pid, &status, WNOHANG);
+	if (w == d->pid) {
 		d->pid = 0;
 		return false;
 	}
-	return true;
+	if (w == 0 || errno != ECHILD)
+		return true;
+	/* Not our child: a forked test asks after the runner's psid. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
+	if ((stat = read_file(path, NULL)) == NULL)
+		return false;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(stat, ')');
+	alive = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	free(stat);
+	return alive;
 }
 
 static void check_log(const struct daemon *d);
@@ -164,21 +234,105 @@ daemon_kill(struct daemon *d)
 	}
 }
 
-/* Fail the test if psid's log holds a sanitizer's report. */
-static void
-check_log(const struct daemon *d)
+/* psid's log if it holds a sanitizer's report (malloc'd), else NULL. */
+static char *
+sanitizer_report(const struct daemon *d)
 {
 	char path[512], *log;
 
 	snprintf(path, sizeof(path), "%s/psid.log", d->dir);
 	if ((log = read_file(path, NULL)) == NULL)
-		return;
-	ck_assert_msg(strstr(log, "AddressSanitizer") == NULL &&
+		return NULL;
+	if (strstr(log, "AddressSanitizer") == NULL &&
 	    strstr(log, "LeakSanitizer") == NULL &&
 	    strstr(log, "ThreadSanitizer") == NULL &&
-	    strstr(log, "runtime error:") == NULL,
-	    "psid's log reports a sanitizer error:\n%s", log);
-	free(log);
+	    strstr(log, "runtime error:") == NULL) {
+		free(log);
+		return NULL;
+	}
+	return log;
+}
+
+/* The start of the line of the first sanitizer report in log. */
+static const char *
+report_start(const char *log)
+{
+	static const char *const marks[] = { "AddressSanitizer",
+	    "LeakSanitizer", "ThreadSanitizer", "runtime error:" };
+	const char *at = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if ((p = strstr(log, marks[i])) != NULL && (at == NULL ||
+		    p < at))
+			at = p;
+	if (at == NULL)
+		return log;
+	while (at > log && at[-1] != '\n')
+		at--;
+	return at;
+}
+
+/*
+ * Fail the test if psid's log holds a sanitizer's report; the message
+ * shows the report's start (check refuses a message of over 4 KiB).
+ */
+static void
+check_log(const struct daemon *d)
+{
+	char *log = sanitizer_report(d);
+
+	if (log != NULL)
+		ck_abort_msg("psid's log reports a sanitizer error "
+		    "(%s/psid.log):\n%.2048s", d->dir, report_start(log));
+}
+
+void
+daemon_check(struct daemon *d)
+{
+	ck_assert_msg(daemon_alive(d), "psid died (see %s/psid.log)",
+	    d->dir);
+	check_log(d);
+}
+
+int
+daemon_finish(struct daemon *d)
+{
+	const char *why = NULL;
+	char *log = NULL;
+	int status;
+
+	if (d->dir[0] == '\0')
+		return 0;
+	if (!daemon_alive(d))
+		why = "psid died";
+	else {
+		kill(d->pid, SIGTERM);
+		if (waitpid(d->pid, &status, 0) != d->pid)
+			why = "psid could not be waited for";
+		else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			why = "psid did not exit cleanly on SIGTERM";
+		d->pid = 0;
+	}
+	if (why == NULL && (log = sanitizer_report(d)) != NULL)
+		why = "psid's log reports a sanitizer error";
+	if (why != NULL) {
+		/* The scratch directory stays, with the log. */
+		fprintf(stderr, "%s (see %s/psid.log)\n%s", why, d->dir,
+		    log != NULL ? report_start(log) : "");
+		free(log);
+		finish_failures++;
+		d->dir[0] = '\0';
+		return -1;
+	}
+	daemon_cleanup(d);
+	return 0;
+}
+
+int
+daemon_failures(void)
+{
+	return finish_failures;
 }
 
 void
@@ -229,6 +383,8 @@ daemon_connect(const struct daemon *d, const char *who)
 
 /* ----------------------------------------------------------- raw client */
 
+static int raw_probe(struct raw *r);
+
 int
 raw_connect(struct raw *r, const struct daemon *d, const char *who,
     int max_version)
@@ -272,16 +428,12 @@ raw_connect(struct raw *r, const struct daemon *d, const char *who,
 	}
 	/*
 	 * In TLS 1.3 the server refuses a client certificate after the
-	 * client's handshake is done: a first read shows the alert.
+	 * client's handshake is done: a first request shows the alert, or
+	 * its answer that psid took the certificate.
 	 */
-	{
-		struct pollfd pfd = { r->fd, POLLIN, 0 };
-		char b;
-
-		if (poll(&pfd, 1, 200) == 1 && SSL_peek(r->ssl, &b, 1) <= 0) {
-			ERR_clear_error();
-			return -1;
-		}
+	if (raw_probe(r) != 0) {
+		ERR_clear_error();
+		return -1;
 	}
 	return 0;
 }
@@ -343,6 +495,28 @@ raw_recv(struct raw *r)
 		    err, sizeof(err)), FRAME_OK);
 	free(payload);
 	return resp;
+}
+
+/*
+ * Ask for psid's stats (a request without effect) and read the answer.
+ * Returns 0, or -1 when psid closed the connection instead.
+ */
+static int
+raw_probe(struct raw *r)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Stats st = PSID__STATS__INIT;
+	Psid__Response *resp;
+
+	req.id = RAW_PROBE_ID;
+	req.body_case = PSID__REQUEST__BODY_STATS;
+	req.stats = &st;
+	if (raw_send(r, &req) != 0 || (resp = raw_recv(r)) == NULL)
+		return -1;
+	ck_assert_uint_eq(resp->id, RAW_PROBE_ID);
+	ck_assert(resp->done);
+	psid__response__free_unpacked(resp, NULL);
+	return 0;
 }
 
 bool

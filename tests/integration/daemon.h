@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <openssl/ssl.h>
@@ -24,9 +25,21 @@ struct daemon {
 };
 
 /*
- * Make a scratch directory with a PKI in dir/pki and start psid there
- * with extra arguments (NULL-terminated list, may be empty). Aborts the
- * test if psid does not listen within 10 s.
+ * Make the throwaway PKI (tests/pki.sh) that every daemon of this run
+ * shares, in a scratch directory of its own. Call once, before the tests
+ * (in the process that forks them); without it each daemon makes its
+ * own. Returns 0, or -1 with a message on stderr.
+ */
+int daemon_pki_init(void);
+
+/* Remove the shared PKI (nothing if there is none). */
+void daemon_pki_cleanup(void);
+
+/*
+ * Make a scratch directory with a PKI in dir/pki (a link to the shared
+ * one, or made there) and start psid there with extra arguments
+ * (NULL-terminated list, may be empty). Aborts the test if psid does not
+ * listen within 10 s.
  */
 void daemon_start(struct daemon *d, const char *const *extra);
 
@@ -39,8 +52,30 @@ void daemon_stop(struct daemon *d);
 /* SIGKILL psid (a crash). */
 void daemon_kill(struct daemon *d);
 
-/* Whether psid is still running. */
+/*
+ * Whether psid is still running; also from a forked test, for a psid
+ * that the test runner started (its parent).
+ */
 bool daemon_alive(struct daemon *d);
+
+/*
+ * Fail the test if psid died or its log holds a sanitizer's report: the
+ * check after each test that shares a running psid.
+ */
+void daemon_check(struct daemon *d);
+
+/*
+ * Stop psid (SIGTERM, so that a sanitized psid reports leaks) and
+ * remove the scratch directory, as daemon_cleanup, but without failing
+ * a test: for check's unchecked teardown, which runs outside any test.
+ * Returns 0, or -1 (psid died, did not exit 0, or its log reports a
+ * sanitizer error) with the reason on stderr; daemon_failures() counts
+ * these for the runner's exit status.
+ */
+int daemon_finish(struct daemon *d);
+
+/* How many daemon_finish calls failed in this process. */
+int daemon_failures(void);
 
 /* Stop psid if running and remove the scratch directory. */
 void daemon_cleanup(struct daemon *d);
@@ -66,9 +101,13 @@ struct raw {
 	SSL *ssl;
 };
 
+/* The id of the stats request raw_connect sends to see psid accept it. */
+#define RAW_PROBE_ID UINT64_MAX
+
 /*
  * TLS-connect to psid as `who` (NULL: no certificate), with TLS at most
- * max_version (0: any). Returns 0, or -1 when the handshake fails.
+ * max_version (0: any), and see psid answer a stats request on it.
+ * Returns 0, or -1 when the handshake fails or psid closes instead.
  */
 int raw_connect(struct raw *r, const struct daemon *d, const char *who,
     int max_version);
