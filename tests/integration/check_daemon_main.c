@@ -28,6 +28,7 @@ main(void)
 		return EXIT_FAILURE;
 	sr = srunner_create(make_daemon_suite());
 	srunner_add_suite(sr, make_daemon_api_suite());
+	srunner_add_suite(sr, make_privacy_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

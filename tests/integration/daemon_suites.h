@@ -9,5 +9,6 @@
 
 Suite *make_daemon_suite(void);	/* raw frames: TLS, hostile input, kills */
 Suite *make_daemon_api_suite(void);	/* libpsid against psid */
+Suite *make_privacy_suite(void);	/* noisy counts, budgets */
 
 #endif
