@@ -28,6 +28,7 @@
 #include "header.h"
 #include "psid/client.h"
 #include "report.h"
+#include "rule.h"
 
 #define RULE_FAIL(rep, ...) \
 	report_fail((rep), PSID_ERR_RULE, 0, NULL, __VA_ARGS__)
@@ -39,9 +40,16 @@ static const char *const later_keys[] = {
 	"allowedSelectColumns", NULL
 };
 
-/* Whether every key of obj is one of keys[]; else *bad is the first other. */
+/* Room for an unknown key in a message: 64 bytes and "...". */
+#define BAD_KEY_SIZE 72
+
+/*
+ * Whether every key of obj is one of keys[]; else bad is the first
+ * other, fit for a one-line message: control characters shown as '?',
+ * cut at 64 bytes.
+ */
 static bool
-keys_known(json_t *obj, const char *const *keys, const char **bad)
+keys_known(json_t *obj, const char *const *keys, char bad[BAD_KEY_SIZE])
 {
 	const char *key;
 	json_t *v;
@@ -52,7 +60,11 @@ keys_known(json_t *obj, const char *const *keys, const char **bad)
 			if (strcmp(key, keys[i]) == 0)
 				break;
 		if (keys[i] == NULL) {
-			*bad = key;
+			for (i = 0; key[i] != '\0' && i < 64; i++)
+				bad[i] = (unsigned char)key[i] < ' ' ||
+				    key[i] == 0x7f ? '?' : key[i];
+			snprintf(bad + i, BAD_KEY_SIZE - i, "%s",
+			    key[i] != '\0' ? "..." : "");
 			return false;
 		}
 	}
@@ -114,7 +126,8 @@ parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
 	    "contributionLimit", "refresh", "mechanism", NULL };
 	static const char *const refresh[] = { "never", "monthly", NULL };
 	static const char *const mech[] = { "laplace", "gaussian", NULL };
-	const char *bad, *why;
+	char bad[BAD_KEY_SIZE];
+	const char *why;
 	json_t *v;
 	uint64_t m;
 	int w;
@@ -122,7 +135,7 @@ parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
 	if (!json_is_object(dp))
 		return RULE_FAIL(report, "%s: key differentialPrivacy: must be "
 		    "an object", file);
-	if (!keys_known(dp, keys, &bad))
+	if (!keys_known(dp, keys, bad))
 		return RULE_FAIL(report, "%s: key differentialPrivacy.%s: "
 		    "unknown key", file, bad);
 	memset(p, 0, sizeof(*p));
@@ -178,7 +191,7 @@ parse_constraints(json_t *oc, const char *file, uint32_t *min_rows,
 	static const char *const keys[] = { "columnName", "minimum", "type",
 	    NULL };
 	char name[HEADER_MAX_LEN + 1];
-	const char *bad;
+	char bad[BAD_KEY_SIZE];
 	json_t *c, *v;
 	size_t i;
 
@@ -190,7 +203,7 @@ parse_constraints(json_t *oc, const char *file, uint32_t *min_rows,
 		if (!json_is_object(c))
 			return RULE_FAIL(report, "%s: key outputConstraints[%zu]: "
 			    "must be an object", file, i + 1);
-		if (!keys_known(c, keys, &bad))
+		if (!keys_known(c, keys, bad))
 			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
 			    "%s: unknown key", file, i + 1, bad);
 		v = json_object_get(c, "columnName");
@@ -255,14 +268,14 @@ parse_rule(json_t *root, const char *file, struct psid_rule *rule,
 	static const char *const keys[] = { "type", "outputConstraints",
 	    "listColumns", "differentialPrivacy", NULL };
 	static const char *const types[] = { "aggregation", "list", NULL };
-	const char *bad;
+	char bad[BAD_KEY_SIZE];
 	json_t *v;
 	size_t i;
 	int t, rc;
 
 	if (!json_is_object(root))
 		return RULE_FAIL(report, "%s: not a JSON object", file);
-	if (!keys_known(root, keys, &bad)) {
+	if (!keys_known(root, keys, bad)) {
 		for (i = 0; later_keys[i] != NULL; i++)
 			if (strcmp(bad, later_keys[i]) == 0)
 				return RULE_FAIL(report, "%s: key %s: not "
@@ -296,29 +309,16 @@ parse_rule(json_t *root, const char *file, struct psid_rule *rule,
 	return PSID_OK;
 }
 
-int
-psid_rule_load(const char *path, struct psid_rule *rule,
+/* *rule from root (consumed), named name in messages. */
+static int
+rule_from_json(json_t *root, const char *name, struct psid_rule *rule,
     struct psid_report *report)
 {
 	struct psid_rule r;
-	json_error_t jerr;
-	json_t *root;
 	int rc;
 
-	report_reset(report);
-	if (path == NULL || rule == NULL)
-		return PSID_ERR_INVALID;
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		if (jerr.line < 0)
-			return report_fail(report, PSID_ERR_IO, 0, NULL, "%s: %s",
-			    path, jerr.text);
-		return report_fail(report, PSID_ERR_RULE, (uint64_t)jerr.line,
-		    NULL, "%s: line %d, column %d: %s", path, jerr.line,
-		    jerr.column, jerr.text);
-	}
 	memset(&r, 0, sizeof(r));
-	rc = parse_rule(root, path, &r, report);
+	rc = parse_rule(root, name, &r, report);
 	json_decref(root);
 	if (rc != PSID_OK) {
 		psid_rule_clear(&r);
@@ -326,6 +326,61 @@ psid_rule_load(const char *path, struct psid_rule *rule,
 	}
 	*rule = r;
 	return PSID_OK;
+}
+
+/*
+ * The error of a JSON text that does not parse, on one line (jansson
+ * quotes the text near the error, which may hold any byte).
+ */
+static int
+json_failed(const json_error_t *jerr, const char *name,
+    struct psid_report *report)
+{
+	char text[sizeof(jerr->text)];
+	size_t i;
+
+	for (i = 0; jerr->text[i] != '\0' && i < sizeof(text) - 1; i++)
+		text[i] = (unsigned char)jerr->text[i] < ' ' ||
+		    jerr->text[i] == 0x7f ? '?' : jerr->text[i];
+	text[i] = '\0';
+	if (jerr->line < 0)
+		return report_fail(report, PSID_ERR_IO, 0, NULL, "%s: %s",
+		    name, text);
+	return report_fail(report, PSID_ERR_RULE, (uint64_t)jerr->line,
+	    NULL, "%s: line %d, column %d: %s", name, jerr->line,
+	    jerr->column, text);
+}
+
+int
+psid_rule_load(const char *path, struct psid_rule *rule,
+    struct psid_report *report)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	report_reset(report);
+	if (path == NULL || rule == NULL)
+		return PSID_ERR_INVALID;
+	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL)
+		return json_failed(&jerr, path, report);
+	return rule_from_json(root, path, rule, report);
+}
+
+int
+rule_load_buffer(const char *buf, size_t len, const char *name,
+    struct psid_rule *rule, struct psid_report *report)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	report_reset(report);
+	if (buf == NULL || rule == NULL)
+		return PSID_ERR_INVALID;
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL)
+		return json_failed(&jerr, name, report);
+	return rule_from_json(root, name, rule, report);
 }
 
 void

@@ -3,7 +3,7 @@
  * replay.c: runs a libFuzzer target's entry point over every file of its
  * corpus without libFuzzer, so that make check (and valgrind, ASan)
  * replays what fuzzing found. The corpus directory is the argument, or
- * $PSID_FUZZ_CORPUS/frame.
+ * $PSID_FUZZ_CORPUS/FUZZ_CORPUS (the target's name, from its CPPFLAGS).
  */
 #include "config.h"
 
@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef FUZZ_CORPUS
+#define FUZZ_CORPUS "frame"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,8 +57,8 @@ main(int argc, char **argv)
 	if (argc > 1)
 		snprintf(dir, sizeof(dir), "%s", argv[1]);
 	else
-		snprintf(dir, sizeof(dir), "%s/frame",
-		    base != NULL ? base : "tests/fuzz/corpus");
+		snprintf(dir, sizeof(dir), "%s/%s",
+		    base != NULL ? base : "tests/fuzz/corpus", FUZZ_CORPUS);
 	if ((d = opendir(dir)) == NULL) {
 		perror(dir);
 		return 1;
