@@ -23,6 +23,7 @@ Suite *make_client_net_suite(void);
 Suite *make_client_wire_suite(void);
 Suite *make_noise_suite(void);
 Suite *make_budget_suite(void);
+Suite *make_rule_suite(void);
 Suite *make_c3rcell_suite(void);
 Suite *make_rowfmt_suite(void);
 Suite *make_policy_suite(void);
