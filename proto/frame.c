@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,4 +469,21 @@ frame_pack_response(const Psid__Response *response, size_t max,
 	if ((rc = pack_frame(size, max, out, out_len)) == FRAME_OK)
 		psid__response__pack(response, *out + FRAME_HEADER_LEN);
 	return rc;
+}
+
+/* ------------------------------------------------------------- numbers */
+
+const char *
+frame_milli_text(uint64_t milli, char *buf, size_t size)
+{
+	int n;
+
+	n = snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, milli / 1000,
+	    milli % 1000);
+	/* the fraction's trailing zeros go, and the point with them */
+	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
 }

@@ -33,6 +33,13 @@
 /* The most rows one person may contribute under a policy. */
 #define FRAME_CONTRIBUTION_MAX 1000u
 
+/*
+ * Thousandths (a PrivacyPolicy's epsilon or budget) as the shortest
+ * decimal: 500 "0.5", 10000 "10", 2345 "2.345"; into buf (32 bytes hold
+ * any), which is returned.
+ */
+const char *frame_milli_text(uint64_t milli, char *buf, size_t size);
+
 enum frame_result {
 	FRAME_OK = 0,		/* a whole frame is there */
 	FRAME_NEED_MORE = 1,	/* not yet: read more bytes */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "frame.h"
 #include "log.h"
 #include "noise.h"
 #include "privacy.h"
@@ -24,21 +25,6 @@ privacy_period(const Psid__PrivacyPolicy *policy, time_t now)
 	    gmtime_r(&now, &tm) == NULL)
 		return 0;
 	return (uint32_t)(tm.tm_year + 1900) * 100 + (uint32_t)tm.tm_mon + 1;
-}
-
-const char *
-privacy_milli_text(uint64_t milli, char *buf, size_t size)
-{
-	int n;
-
-	n = snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, milli / 1000,
-	    milli % 1000);
-	/* trim the zeros of the fraction, and the point if nothing is left */
-	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
 }
 
 bool
@@ -92,7 +78,7 @@ privacy_spend(const struct request *rq, const char *collab,
 	for (i = 0; i < plan->n && off < sizeof(text); i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off,
 		    "%s epsilon %s from %s", i ? "," : "",
-		    privacy_milli_text(plan->spends[i].epsilon_milli, e,
+		    frame_milli_text(plan->spends[i].epsilon_milli, e,
 		    sizeof(e)), plan->spends[i].table);
 	if ((len = rq_audit_pack(rq, operation, text, entry,
 	    sizeof(entry))) == 0) {
@@ -108,8 +94,8 @@ privacy_spend(const struct request *rq, const char *collab,
 		rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN, "table %s: "
 		    "privacy budget exhausted (%s of %s spent)",
 		    plan->spends[refused].table,
-		    privacy_milli_text(before[refused], s, sizeof(s)),
-		    privacy_milli_text(plan->spends[refused].budget_milli, b,
+		    frame_milli_text(before[refused], s, sizeof(s)),
+		    frame_milli_text(plan->spends[refused].budget_milli, b,
 		    sizeof(b)));
 		return -1;
 	}

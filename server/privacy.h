@@ -63,7 +63,4 @@ int privacy_noise_count(const struct privacy_plan *plan, uint64_t count,
 /* The budget period of a policy at time now: 0, or yyyymm (UTC). */
 uint32_t privacy_period(const Psid__PrivacyPolicy *policy, time_t now);
 
-/* Thousandths as a decimal ("2.5", "10"), into buf. */
-const char *privacy_milli_text(uint64_t milli, char *buf, size_t size);
-
 #endif /* PSID_PRIVACY_H */

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * error.c: the text of libpsid's error codes (psid_strerror), and the
- * public form of C3R's header rules (psid_header_normalize).
+ * public form of two rules of the wire: C3R's header rules
+ * (psid_header_normalize) and thousandths as decimals (psid_milli_text).
  */
 #include "config.h"
 
+#include "frame.h"
 #include "header.h"
 #include "psid/client.h"
 
 _Static_assert(PSID_NAME_MAX == HEADER_MAX_LEN, "one name limit");
+
+const char *
+psid_milli_text(uint64_t milli, char *buf, size_t size)
+{
+	return frame_milli_text(milli, buf, size);
+}
 
 long
 psid_header_normalize(const char *in, size_t len, char out[PSID_NAME_MAX + 1])

@@ -212,27 +212,13 @@ cli_type(enum psid_column_type t)
 }
 
 const char *
-cli_milli(uint64_t milli, char *buf, size_t size)
-{
-	int n;
-
-	n = snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, milli / 1000,
-	    milli % 1000);
-	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
-}
-
-const char *
 cli_privacy(const struct psid_privacy *p, char *buf, size_t size)
 {
 	char e[32], b[32];
 
 	snprintf(buf, size, "epsilon %s, budget %s, contribution limit %"
-	    PRIu32 ", refresh %s, %s", cli_milli(p->epsilon_milli, e,
-	    sizeof(e)), cli_milli(p->budget_milli, b, sizeof(b)),
+	    PRIu32 ", refresh %s, %s", psid_milli_text(p->epsilon_milli, e,
+	    sizeof(e)), psid_milli_text(p->budget_milli, b, sizeof(b)),
 	    p->contribution_limit, p->refresh == PSID_REFRESH_MONTHLY ?
 	    "monthly" : "never", p->mechanism == PSID_NOISE_GAUSSIAN ?
 	    "gaussian" : "laplace");

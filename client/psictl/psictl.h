@@ -74,8 +74,6 @@ int cli_load_keys(const char *secret_file, const char *id,
 const char *cli_time(uint64_t t, char *buf, size_t size);
 /* "cleartext", "sealed" or "fingerprint" (static strings). */
 const char *cli_type(enum psid_column_type t);
-/* Thousandths as a decimal ("0.5", "10"), into buf; returns buf. */
-const char *cli_milli(uint64_t milli, char *buf, size_t size);
 /* A privacy policy in one line ("epsilon 0.5, budget 10, ..."). */
 const char *cli_privacy(const struct psid_privacy *p, char *buf,
     size_t size);

@@ -281,7 +281,7 @@ remote_count_run(struct args *a, struct psid_conn *conn)
 	if (noise.noisy)
 		printf("%" PRIu64 " \u00b1%" PRIu64 " (95%%; differential "
 		    "privacy, epsilon %s, %s)\n", count, noise.ci95,
-		    cli_milli(noise.epsilon_milli, e, sizeof(e)),
+		    psid_milli_text(noise.epsilon_milli, e, sizeof(e)),
 		    noise.mechanism == PSID_NOISE_GAUSSIAN ? "gaussian" :
 		    "laplace");
 	else
@@ -310,10 +310,10 @@ print_budget(void *arg, const struct psid_budget *b)
 
 	(void)arg;
 	printf("%s\t%s\t%s\t%s\t%s\t%s%s%s\t%s\n", b->table,
-	    cli_milli(b->policy.epsilon_milli, e, sizeof(e)),
-	    cli_milli(b->spent_milli, s, sizeof(s)),
-	    cli_milli(b->policy.budget_milli, t, sizeof(t)),
-	    cli_milli(left, r, sizeof(r)),
+	    psid_milli_text(b->policy.epsilon_milli, e, sizeof(e)),
+	    psid_milli_text(b->spent_milli, s, sizeof(s)),
+	    psid_milli_text(b->policy.budget_milli, t, sizeof(t)),
+	    psid_milli_text(left, r, sizeof(r)),
 	    b->policy.refresh == PSID_REFRESH_MONTHLY ? "monthly" : "never",
 	    b->period[0] != '\0' ? " " : "", b->period,
 	    b->policy.mechanism == PSID_NOISE_GAUSSIAN ? "gaussian" :

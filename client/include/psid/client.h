@@ -98,6 +98,13 @@ const char *psid_strerror(int error);
 long psid_header_normalize(const char *in, size_t len,
     char out[PSID_NAME_MAX + 1]);
 
+/*
+ * Thousandths (epsilon_milli, budget_milli) as the shortest decimal, as
+ * psid writes them: 500 "0.5", 10000 "10"; into buf (32 bytes hold any),
+ * which is returned.
+ */
+const char *psid_milli_text(uint64_t milli, char *buf, size_t size);
+
 /* The four C3R collaboration settings. All false is C3R's high assurance. */
 struct psid_settings {
 	bool allow_cleartext;
