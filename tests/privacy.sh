@@ -9,60 +9,7 @@
 # and PSID_TESTS set. Prints one "ok"/"not ok" line per check.
 set -u
 : "${PSICTL:?set PSICTL}" "${PSID:?set PSID}" "${PSID_TESTS:?set PSID_TESTS}"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/psid-privacy.XXXXXX")
-PSID_PID=
-cleanup() {
-	[ -n "$PSID_PID" ] && kill "$PSID_PID" 2>/dev/null && wait "$PSID_PID"
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-cd "$WORK" || exit 1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-notok() { failed=$((failed + 1)); echo "not ok - $1"; }
-
-# start_psid: psid on a free port of 127.0.0.1, state in ./state.
-start_psid() {
-	rm -f port
-	"$PSID" -d --listen 127.0.0.1:0 --port-file port --state state \
-		--ca pki/ca.pem --cert pki/server.pem --key pki/server.key \
-		2>>psid.log &
-	PSID_PID=$!
-	i=0
-	while [ ! -s port ]; do
-		i=$((i + 1))
-		if [ $i -gt 500 ]; then
-			echo "not ok - psid did not start"; cat psid.log; exit 1
-		fi
-		sleep 0.02
-	done
-	PORT=$(cat port)
-	for who in alice bob; do
-		printf 'server = 127.0.0.1:%s\nca = pki/ca.pem\ncert = pki/%s.pem\nkey = pki/%s.key\n' \
-			"$PORT" "$who" "$who" >"$who.conf"
-	done
-}
-as() { who=$1; shift; "$PSICTL" "$@" --config "$WORK/$who.conf"; }
-
-# expect_fail NAME PATTERN WHO ARGS...: exit 1, one stderr line with PATTERN.
-expect_fail() {
-	name=$1 pattern=$2 who=$3
-	shift 3
-	as "$who" "$@" >stdout 2>stderr
-	rc=$?
-	if [ "$rc" -ne 1 ]; then
-		notok "$name: exit $rc, expected 1"; cat stderr
-	elif [ "$(wc -l <stderr)" -ne 1 ]; then
-		notok "$name: not one line on stderr"; cat stderr
-	elif ! grep -q -- "$pattern" stderr; then
-		notok "$name: stderr does not match '$pattern'"; cat stderr
-	else
-		ok "$name"
-	fi
-}
-
-sh "$PSID_TESTS/pki.sh" pki >/dev/null || { echo "not ok - pki"; exit 1; }
+. "$PSID_TESTS/lib.sh"
 start_psid
 
 # Alice's customers c0..c299; Bob knows c0..c149 are among them.

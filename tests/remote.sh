@@ -14,53 +14,8 @@ set -u
 F=$PSID_FIXTURES
 FIXTURE_ID=00000000-1111-2222-3333-444444444444
 export C3R_SHARED_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/psid-remote.XXXXXX")
-PSID_PID=
-cleanup() {
-	[ -n "$PSID_PID" ] && kill "$PSID_PID" 2>/dev/null && wait "$PSID_PID"
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-cd "$WORK" || exit 1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-notok() { failed=$((failed + 1)); echo "not ok - $1"; }
-
-sh "$PSID_TESTS/pki.sh" pki >/dev/null || { echo "not ok - pki"; exit 1; }
-"$PSID" -d --listen 127.0.0.1:0 --port-file port --state state \
-	--ca pki/ca.pem --cert pki/server.pem --key pki/server.key 2>psid.log &
-PSID_PID=$!
-i=0
-while [ ! -s port ]; do
-	i=$((i + 1))
-	if [ $i -gt 500 ]; then echo "not ok - psid did not start"; cat psid.log; exit 1; fi
-	sleep 0.02
-done
-PORT=$(cat port)
-for who in alice bob mallory eve; do
-	printf 'server = 127.0.0.1:%s\nca = pki/ca.pem\ncert = pki/%s.pem\nkey = pki/%s.key\n' \
-		"$PORT" "$who" "$who" >"$who.conf"
-done
-as() { who=$1; shift; "$PSICTL" "$@" --config "$WORK/$who.conf"; }
-
-# expect_fail NAME PATTERN WHO ARGS...: exit 1 (EXPECT_RC), one stderr
-# line matching PATTERN (usage errors add a hint line).
-expect_fail() {
-	name=$1 pattern=$2 who=$3 want=${EXPECT_RC:-1}
-	shift 3
-	as "$who" "$@" >stdout 2>stderr
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		notok "$name: exit $rc, expected $want"; cat stderr
-	elif [ "$want" -eq 1 ] && [ "$(wc -l <stderr)" -ne 1 ]; then
-		notok "$name: not one line on stderr"; cat stderr
-	elif ! grep -q -- "$pattern" stderr; then
-		notok "$name: stderr does not match '$pattern'"; cat stderr
-	else
-		ok "$name"
-	fi
-}
+. "$PSID_TESTS/lib.sh"
+start_psid
 
 # --- a table made by AWS's C3R client, through psid, decrypted by psictl
 ID=$(as alice collab create --name c3r --member alice:upload,query,receive \
