@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.c: the LMDB environment (see store.h for the key layout and the
- * guarantees): opened once with its six databases, closed; the
+ * guarantees): opened once with its seven databases, closed; the
  * transactions every storage file begins and commits through, readers
  * (snapshots), the range deletion and the error helper they share.
  * Fingerprint sets are in fpset.c, keys in keys.c, chunked runs in

@@ -73,10 +73,13 @@ else
 fi
 # An option overrides the file: psid runs with the state directory given
 # on the command line, not the file's.
+# The port file comes before the store is opened: wait for the store.
 "$PSID" -c good.conf --state "$WORK/other" --port-file port 2>psid.log &
 pid=$!
 i=0
-while [ ! -s port ] && [ $i -lt 500 ]; do i=$((i + 1)); sleep 0.02; done
+while [ ! -f "$WORK/other/data.mdb" ] && [ $i -lt 1500 ]; do
+	i=$((i + 1)); sleep 0.02
+done
 kill "$pid" 2>/dev/null
 wait "$pid"
 if [ -f "$WORK/other/data.mdb" ] && [ ! -e "$WORK/state" ]; then
