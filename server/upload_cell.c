@@ -7,11 +7,28 @@
 
 #include "upload_cell.h"
 
+/* Whether cell[0..len) holds white space (which strict Base64 refuses). */
+static bool
+has_space(const uint8_t *cell, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if (cell[i] == ' ' || (cell[i] >= '\t' && cell[i] <= '\r'))
+			return true;
+	return false;
+}
+
 static const char *
 fingerprint_check(const uint8_t *cell, uint32_t len,
     uint8_t fp[C3RCELL_FP_BYTES])
 {
-	switch (c3rcell_fp_decode(cell, len, fp)) {
+	int rc = c3rcell_fp_decode(cell, len, fp);
+
+	if (rc != C3RCELL_OK && rc != C3RCELL_ERR_PREFIX &&
+	    has_space(cell, len))
+		return "a fingerprint with white space in its Base64";
+	switch (rc) {
 	case C3RCELL_OK:
 		return NULL;
 	case C3RCELL_ERR_PREFIX:
@@ -29,7 +46,12 @@ fingerprint_check(const uint8_t *cell, uint32_t len,
 static const char *
 sealed_check(const uint8_t *cell, uint32_t len)
 {
-	switch (c3rcell_sealed_check(cell, len)) {
+	int rc = c3rcell_sealed_check(cell, len);
+
+	if (rc != C3RCELL_OK && rc != C3RCELL_ERR_PREFIX &&
+	    has_space(cell, len))
+		return "a sealed cell with white space in its Base64";
+	switch (rc) {
 	case C3RCELL_OK:
 		return NULL;
 	case C3RCELL_ERR_PREFIX:

@@ -458,6 +458,72 @@ START_TEST(test_bad_fingerprint_refuses_upload)
 }
 END_TEST
 
+/*
+ * A sealed cell whose Base64 has spaces in it (which OpenSSL's decoder
+ * alone would skip, and psictl refuses to decrypt) is refused by psid
+ * with its row and column, and nothing is stored.
+ */
+START_TEST(test_spaced_sealed_cell_refused)
+{
+	static const char good[] = "02:enc:oKGio6SlpqeoqaqrrK2ur7CxsrO0tba3"
+	    "uLm6u7y9vr+cynUzAI3aeKQyP/I1GtwykqUhAjX1G8exFAus6xlxXNKCOx4WCg"
+	    "ytzBA=";
+	static const char spaced[] = "02:enc:  oKGio6SlpqeoqaqrrK2ur7CxsrO0"
+	    "tba3uLm6u7y9vr+cynUzAI3aeKQyP/I1GtwykqUhAjX1G8exFAus6xlxXNKCOx4"
+	    "WCgytzBA=";
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
+	Psid__UploadChunk ch = PSID__UPLOAD_CHUNK__INIT;
+	Psid__Column note = PSID__COLUMN__INIT;
+	Psid__Column *cols[1] = { &note };
+	Psid__AnalysisRule rule = PSID__ANALYSIS_RULE__INIT;
+	Psid__Response *resp;
+	uint8_t cells[512], *w = cells;
+	char id[37], *tables;
+	struct raw r;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	note.name = (char *)"note";
+	note.type = PSID__COLUMN_TYPE__COLUMN_SEALED;
+	rule.kind = PSID__ANALYSIS_RULE__KIND__LIST;
+	b.collaboration_id = id;
+	b.table = (char *)"notes";
+	b.columns = cols;
+	b.n_columns = 1;
+	b.rule = &rule;
+	req.id = 60;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_BEGIN;
+	req.upload_begin = &b;
+	resp = call(&r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	psid__response__free_unpacked(resp, NULL);
+	w += frame_cells_put(w, good, sizeof(good) - 1);
+	w += frame_cells_put(w, spaced, sizeof(spaced) - 1);
+	ch.rows = 2;
+	ch.cells.data = cells;
+	ch.cells.len = (size_t)(w - cells);
+	req.id = 61;
+	req.body_case = PSID__REQUEST__BODY_UPLOAD_CHUNK;
+	req.upload_chunk = &ch;
+	ck_assert_int_eq(raw_send(&r, &req), 0);
+	resp = raw_recv(&r);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__INVALID_TABLE);
+	ck_assert_uint_eq(resp->error->row, 2);
+	ck_assert_str_eq(resp->error->column, "note");
+	ck_assert_msg(strstr(resp->error->message, "white space") != NULL,
+	    "%s", resp->error->message);
+	psid__response__free_unpacked(resp, NULL);
+	resp = send_commit(&r, 62, 2);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__INVALID_TABLE);
+	psid__response__free_unpacked(resp, NULL);
+	tables = list_tables(&r, id);
+	ck_assert_str_eq(tables, "");
+	free(tables);
+	raw_close(&r);
+}
+END_TEST
+
 START_TEST(test_chunk_with_wrong_cell_count_ends_upload)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
@@ -881,6 +947,7 @@ make_daemon_suite(void)
 	tcase_add_test(tc, test_frame_cut_short);
 	tcase_add_test(tc, test_out_of_order_and_bad_requests);
 	tcase_add_test(tc, test_bad_fingerprint_refuses_upload);
+	tcase_add_test(tc, test_spaced_sealed_cell_refused);
 	tcase_add_test(tc, test_upload_abort_leaves_nothing);
 	tcase_add_test(tc, test_chunk_with_wrong_cell_count_ends_upload);
 	tcase_add_test(tc, test_client_killed_mid_upload);

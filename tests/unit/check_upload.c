@@ -62,6 +62,9 @@ START_TEST(cell_check)
 	ck_assert_ptr_nonnull(strstr(why, "not 32 bytes"));
 	why = check(FP, false, "02:hmac: dN/pFTpIHUfH0S+jtmzb55SwEg+rzoHTRuoj5"
 	    "qHsuA=", &has_fp);
+	ck_assert_ptr_nonnull(strstr(why, "white space"));
+	why = check(FP, false, "02:hmac:*dN/pFTpIHUfH0S+jtmzb55SwEg+rzoHTRuoj5"
+	    "qHsuA=", &has_fp);
 	ck_assert_ptr_nonnull(strstr(why, "bad Base64"));
 	/* Sealed cells. */
 	why = check(SEALED, false, FP_CELL, &has_fp);
@@ -73,8 +76,16 @@ START_TEST(cell_check)
 	/* The whitespace EVP_DecodeBlock would skip. */
 	why = check(SEALED, false, SPACED_CELL, &has_fp);
 	ck_assert_ptr_nonnull(why);
-	ck_assert_ptr_nonnull(strstr(why, "whitespace"));
+	ck_assert_ptr_nonnull(strstr(why, "white space"));
 	why = check(SEALED, false, SEALED_CELL "    ", &has_fp);
+	ck_assert_ptr_nonnull(strstr(why, "white space"));
+	why = check(SEALED, false, "02:enc:  " SEALED_B64, &has_fp);
+	ck_assert_ptr_nonnull(strstr(why, "white space"));	/* any length */
+	why = check(FP, false, "02:hmac: +dN/pFTpIHUfH0S+jtmzb55SwEg+rzoHTRuoj5qHsuA=",
+	    &has_fp);
+	ck_assert_ptr_nonnull(strstr(why, "white space"));
+	why = check(SEALED, false, "02:enc:" "oKGio6Sl*qeoqaqrrK2ur7CxsrO0tba3uLm6u7y9"
+	    "vr+cynUzAI3aeKQyP/I1GtwykqUhAjX1G8exFAus6xlxXNKCOx4WCgytzBA=", &has_fp);
 	ck_assert_ptr_nonnull(strstr(why, "bad Base64"));
 }
 END_TEST
@@ -193,7 +204,7 @@ START_TEST(spaced_sealed_cell_is_refused_by_row_and_column)
 	ck_assert_int_eq(e->code, PSID__ERROR_CODE__INVALID_TABLE);
 	ck_assert_uint_eq(e->row, 3);		/* over the whole upload */
 	ck_assert_str_eq(e->column, "name");
-	ck_assert_ptr_nonnull(strstr(e->message, "whitespace"));
+	ck_assert_ptr_nonnull(strstr(e->message, "white space"));
 	/* Later chunks are dropped; the commit says it again. */
 	send_chunk(&u, good, 1);
 	ck_assert_uint_eq(u.fc.n, 2);
