@@ -273,6 +273,40 @@ check_privacy(const Psid__PrivacyPolicy *p, char *err, size_t err_size)
 	return true;
 }
 
+/* The aggregate columns and output constraints of an aggregation rule. */
+static bool
+check_aggregates(const Psid__AnalysisRule *rule, char *err, size_t err_size)
+{
+	size_t i;
+
+	if (rule->n_aggregate_columns > MAX_COLUMNS ||
+	    rule->n_output_constraints > MAX_COLUMNS)
+		return FAIL("a rule has at most %d aggregate columns and "
+		    "output constraints", MAX_COLUMNS);
+	for (i = 0; i < rule->n_aggregate_columns; i++) {
+		const Psid__AggregateColumn *a = rule->aggregate_columns[i];
+
+		if (!is_header(a->column))
+			return FAIL("aggregate_columns: entry %zu is not a "
+			    "column name", i + 1);
+		if (a->function < PSID__AGGREGATE_COLUMN__FUNCTION__COUNT ||
+		    a->function > PSID__AGGREGATE_COLUMN__FUNCTION__AVG)
+			return FAIL("aggregate_columns: entry %zu: unknown "
+			    "function", i + 1);
+	}
+	for (i = 0; i < rule->n_output_constraints; i++) {
+		const Psid__OutputConstraint *c = rule->output_constraints[i];
+
+		if (!is_header(c->column))
+			return FAIL("output_constraints: entry %zu is not a "
+			    "column name", i + 1);
+		if (c->minimum > MAX_MIN_ROWS)
+			return FAIL("output_constraints: entry %zu: minimum "
+			    "is over %u", i + 1, MAX_MIN_ROWS);
+	}
+	return true;
+}
+
 static bool
 check_rule(const Psid__AnalysisRule *rule, char *err, size_t err_size)
 {
@@ -290,8 +324,19 @@ check_rule(const Psid__AnalysisRule *rule, char *err, size_t err_size)
 		if (!check_privacy(rule->privacy, err, err_size))
 			return false;
 	}
+	if (rule->kind != PSID__ANALYSIS_RULE__KIND__AGGREGATION &&
+	    (rule->n_join_columns > 0 || rule->n_dimension_columns > 0 ||
+	    rule->n_aggregate_columns > 0 || rule->n_output_constraints > 0 ||
+	    rule->allow_or || rule->join_required))
+		return FAIL("only an aggregation rule names join, dimension "
+		    "and aggregate columns");
 	return check_names(rule->list_columns, rule->n_list_columns,
-	    "list_columns", err, err_size);
+	    "list_columns", err, err_size) &&
+	    check_names(rule->join_columns, rule->n_join_columns,
+	    "join_columns", err, err_size) &&
+	    check_names(rule->dimension_columns, rule->n_dimension_columns,
+	    "dimension_columns", err, err_size) &&
+	    check_aggregates(rule, err, err_size);
 }
 
 static bool

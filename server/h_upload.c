@@ -34,6 +34,7 @@
 #include "server.h"
 #include "store.h"
 #include "upload_cell.h"
+#include "upload_rule.h"
 #include "xmalloc.h"
 
 struct staged_upload {
@@ -131,6 +132,7 @@ upload_begin_check(const struct request *rq, const struct collab_view *v,
     const Psid__UploadBegin *b)
 {
 	const Psid__Settings *s = v->collab->settings;
+	char why[256];
 	void *meta;
 	size_t len, i;
 	char err[256];
@@ -152,19 +154,9 @@ upload_begin_check(const struct request *rq, const struct collab_view *v,
 		    "on every table", v->id);
 		return false;
 	}
-	for (i = 0; i < b->rule->n_list_columns; i++) {
-		size_t j;
-
-		for (j = 0; j < b->n_columns; j++)
-			if (strcmp(b->columns[j]->name,
-			    b->rule->list_columns[i]) == 0)
-				break;
-		if (j == b->n_columns) {
-			rq_reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST,
-			    "the rule lists column %s, which the table lacks",
-			    b->rule->list_columns[i]);
-			return false;
-		}
+	if (!upload_rule_check(b, why, sizeof(why))) {
+		rq_reply_error(rq, PSID__ERROR_CODE__BAD_REQUEST, "%s", why);
+		return false;
 	}
 	rc = store_table_get(rq->srv->store, v->id, b->table, &meta, &len,
 	    err, sizeof(err));

@@ -44,7 +44,7 @@ rule bad_list.json '{ "type": "list", "differentialPrivacy": { "epsilon": 1, "bu
 rule bad_type.json '{ "type": "aggregate" }'
 rule bad_json.json '{ "type": "aggregation", }'
 rule bad_dec.json '{ "type": "aggregation", "differentialPrivacy": { "epsilon": 0.0005, "budget": 3 } }'
-rule bad_agg.json '{ "type": "aggregation", "aggregateColumns": [] }'
+rule bad_agg.json '{ "type": "aggregation", "scalarFunctions": [] }'
 expect_fail "epsilon 0 is refused" "bad_eps.json: key differentialPrivacy.epsilon: must be above 0" \
 	alice upload --id "$ID" --table t --rule-file bad_eps.json alice.enc.csv
 expect_fail "a budget under epsilon is refused" "key differentialPrivacy.budget: smaller than epsilon" \
@@ -61,7 +61,7 @@ expect_fail "a JSON error names its line and column" "bad_json.json: line 1, col
 	alice upload --id "$ID" --table t --rule-file bad_json.json alice.enc.csv
 expect_fail "more than 3 decimals are refused" "more than 3 decimal places" \
 	alice upload --id "$ID" --table t --rule-file bad_dec.json alice.enc.csv
-expect_fail "a Clean Rooms key not built yet says so" "key aggregateColumns: not supported" \
+expect_fail "a Clean Rooms key not built yet says so" "key scalarFunctions: not supported" \
 	alice upload --id "$ID" --table t --rule-file bad_agg.json alice.enc.csv
 if [ "$(as alice tables --id "$ID" | wc -l)" -eq 1 ]; then
 	ok "no table after the refusals"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "budget.h"
 #include "net.h"
+#include "rule_wire.h"
 
 /* A collaboration ID the caller gave: a UUID, or PSID_ERR_COLLABORATION_ID. */
 static int
@@ -224,6 +224,7 @@ tables_each(struct psid_conn *conn, const Psid__TableList *list,
 	const char **names = NULL;
 	enum psid_column_type *types = NULL;
 	struct psid_table_info info;
+	struct rule_wire_decoded detail;
 	size_t i, j;
 	int rc = PSID_OK;
 
@@ -255,10 +256,16 @@ tables_each(struct psid_conn *conn, const Psid__TableList *list,
 		    PSID__ANALYSIS_RULE__KIND__LIST ? PSID_RULE_LIST :
 		    PSID_RULE_AGGREGATION;
 		info.min_rows = t->rule != NULL ? t->rule->min_rows : 0;
-		if (t->rule != NULL)
-			budget_policy_from_wire(t->rule->privacy, &info.privacy);
+		if (rule_wire_decode(t->rule, &detail) != PSID_OK) {
+			rule_wire_decoded_free(&detail);
+			rc = net_fail(conn, PSID_ERR_NOMEM, "out of memory");
+			break;
+		}
+		info.privacy = detail.rule.privacy;
+		info.detail = &detail.rule;
 		if (fn(arg, &info) != 0)
 			*stop = true;
+		rule_wire_decoded_free(&detail);
 	}
 	free(names);
 	free(types);

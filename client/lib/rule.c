@@ -11,6 +11,9 @@
  *                              "mechanism": "laplace" } }
  *   { "type": "list", "listColumns": ["email", "amount"] }
  *
+ * and the aggregation keys of rule_agg.c (joinColumns, dimensionColumns,
+ * aggregateColumns, allowedJoinOperators, joinRequired).
+ *
  * Every error is one line naming the key (outputConstraints[2].minimum,
  * differentialPrivacy.epsilon, ...); nothing is half-read: *rule is only
  * set when the whole file is good. Decimals (epsilon, budget) are exact
@@ -30,46 +33,10 @@
 #include "report.h"
 #include "rule.h"
 
-#define RULE_FAIL(rep, ...) \
-	report_fail((rep), PSID_ERR_RULE, 0, NULL, __VA_ARGS__)
-
-/* Clean Rooms' keys that this psid does not take yet, and why. */
+/* Clean Rooms' keys that this psid does not take yet. */
 static const char *const later_keys[] = {
-	"joinColumns", "dimensionColumns", "aggregateColumns",
-	"scalarFunctions", "allowedJoinOperators", "joinRequired",
-	"allowedSelectColumns", NULL
+	"scalarFunctions", "allowedSelectColumns", NULL
 };
-
-/* Room for an unknown key in a message: 64 bytes and "...". */
-#define BAD_KEY_SIZE 72
-
-/*
- * Whether every key of obj is one of keys[]; else bad is the first
- * other, fit for a one-line message: control characters shown as '?',
- * cut at 64 bytes.
- */
-static bool
-keys_known(json_t *obj, const char *const *keys, char bad[BAD_KEY_SIZE])
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(obj, key, v) {
-		for (i = 0; keys[i] != NULL; i++)
-			if (strcmp(key, keys[i]) == 0)
-				break;
-		if (keys[i] == NULL) {
-			for (i = 0; key[i] != '\0' && i < 64; i++)
-				bad[i] = (unsigned char)key[i] < ' ' ||
-				    key[i] == 0x7f ? '?' : key[i];
-			snprintf(bad + i, BAD_KEY_SIZE - i, "%s",
-			    key[i] != '\0' ? "..." : "");
-			return false;
-		}
-	}
-	return true;
-}
 
 /*
  * A JSON number with at most three decimals, above 0 and at most max,
@@ -126,7 +93,7 @@ parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
 	    "contributionLimit", "refresh", "mechanism", NULL };
 	static const char *const refresh[] = { "never", "monthly", NULL };
 	static const char *const mech[] = { "laplace", "gaussian", NULL };
-	char bad[BAD_KEY_SIZE];
+	char bad[RULE_BAD_KEY_SIZE];
 	const char *why;
 	json_t *v;
 	uint64_t m;
@@ -135,7 +102,7 @@ parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
 	if (!json_is_object(dp))
 		return RULE_FAIL(report, "%s: key differentialPrivacy: must be "
 		    "an object", file);
-	if (!keys_known(dp, keys, bad))
+	if (!rule_keys_known(dp, keys, bad))
 		return RULE_FAIL(report, "%s: key differentialPrivacy.%s: "
 		    "unknown key", file, bad);
 	memset(p, 0, sizeof(*p));
@@ -183,81 +150,65 @@ parse_privacy(json_t *dp, const char *file, struct psid_privacy *p,
 	return PSID_OK;
 }
 
-/* The largest minimum of outputConstraints into *min_rows. */
+/* The keys of a list rule; the aggregation keys are refused. */
 static int
-parse_constraints(json_t *oc, const char *file, uint32_t *min_rows,
+parse_list_rule(json_t *root, const char *file, struct psid_rule *rule,
     struct psid_report *report)
 {
-	static const char *const keys[] = { "columnName", "minimum", "type",
-	    NULL };
-	char name[HEADER_MAX_LEN + 1];
-	char bad[BAD_KEY_SIZE];
-	json_t *c, *v;
-	size_t i;
-
-	if (!json_is_array(oc) || json_array_size(oc) == 0)
-		return RULE_FAIL(report, "%s: key outputConstraints: must be a "
-		    "non-empty array", file);
-	*min_rows = 0;
-	json_array_foreach(oc, i, c) {
-		if (!json_is_object(c))
-			return RULE_FAIL(report, "%s: key outputConstraints[%zu]: "
-			    "must be an object", file, i + 1);
-		if (!keys_known(c, keys, bad))
-			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
-			    "%s: unknown key", file, i + 1, bad);
-		v = json_object_get(c, "columnName");
-		if (!json_is_string(v) || header_normalize(json_string_value(v),
-		    json_string_length(v), name) < 0 ||
-		    !header_is_valid(name, strlen(name)))
-			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
-			    "columnName: must be a column name", file, i + 1);
-		v = json_object_get(c, "type");
-		if (!json_is_string(v) ||
-		    strcmp(json_string_value(v), "COUNT_DISTINCT") != 0)
-			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
-			    "type: must be \"COUNT_DISTINCT\"", file, i + 1);
-		v = json_object_get(c, "minimum");
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > 1000000000)
-			return RULE_FAIL(report, "%s: key outputConstraints[%zu]."
-			    "minimum: must be an integer, 0 to 1000000000", file,
-			    i + 1);
-		if ((uint32_t)json_integer_value(v) > *min_rows)
-			*min_rows = (uint32_t)json_integer_value(v);
-	}
-	return PSID_OK;
-}
-
-/* listColumns into rule (owned by it). */
-static int
-parse_list_columns(json_t *lc, const char *file, struct psid_rule *rule,
-    struct psid_report *report)
-{
-	char name[HEADER_MAX_LEN + 1], **cols;
+	static const char *const agg_only[] = { "outputConstraints",
+	    "differentialPrivacy", "joinColumns", "dimensionColumns",
+	    "aggregateColumns", "allowedJoinOperators", "joinRequired", NULL };
 	json_t *v;
 	size_t i;
 
-	if (!json_is_array(lc))
-		return RULE_FAIL(report, "%s: key listColumns: must be an array "
-		    "of column names", file);
-	if ((cols = calloc(json_array_size(lc) + 1, sizeof(*cols))) == NULL)
-		return report_fail(report, PSID_ERR_NOMEM, 0, NULL, "%s: out of "
-		    "memory", file);
-	json_array_foreach(lc, i, v) {
-		if (!json_is_string(v) || header_normalize(json_string_value(v),
-		    json_string_length(v), name) < 0 ||
-		    !header_is_valid(name, strlen(name)) ||
-		    (cols[i] = strdup(name)) == NULL) {
-			rule->columns = (const char *const *)cols;
-			rule->ncolumns = i;
-			psid_rule_clear(rule);
-			return RULE_FAIL(report, "%s: key listColumns[%zu]: must "
-			    "be a column name", file, i + 1);
-		}
+	for (i = 0; agg_only[i] != NULL; i++)
+		if (json_object_get(root, agg_only[i]) != NULL)
+			return RULE_FAIL(report, "%s: key %s: only for an "
+			    "aggregation rule", file, agg_only[i]);
+	if ((v = json_object_get(root, "listColumns")) != NULL)
+		return rule_names(v, file, "listColumns", &rule->columns,
+		    &rule->ncolumns, report);
+	return PSID_OK;
+}
+
+/* The keys of an aggregation rule. */
+static int
+parse_aggregation_rule(json_t *root, const char *file,
+    struct psid_rule *rule, struct psid_report *report)
+{
+	json_t *v;
+	int rc;
+
+	if (json_object_get(root, "listColumns") != NULL)
+		return RULE_FAIL(report, "%s: key listColumns: only for a list "
+		    "rule", file);
+	if ((v = json_object_get(root, "outputConstraints")) != NULL &&
+	    (rc = rule_constraints(v, file, rule, report)) != PSID_OK)
+		return rc;
+	if ((v = json_object_get(root, "joinColumns")) != NULL &&
+	    (rc = rule_names(v, file, "joinColumns", &rule->join_columns,
+	    &rule->njoin_columns, report)) != PSID_OK)
+		return rc;
+	if ((v = json_object_get(root, "dimensionColumns")) != NULL &&
+	    (rc = rule_names(v, file, "dimensionColumns",
+	    &rule->dimension_columns, &rule->ndimension_columns,
+	    report)) != PSID_OK)
+		return rc;
+	if ((v = json_object_get(root, "aggregateColumns")) != NULL &&
+	    (rc = rule_aggregates(v, file, rule, report)) != PSID_OK)
+		return rc;
+	if ((v = json_object_get(root, "allowedJoinOperators")) != NULL &&
+	    (rc = rule_operators(v, file, &rule->allow_or, report)) != PSID_OK)
+		return rc;
+	if ((v = json_object_get(root, "joinRequired")) != NULL) {
+		if (!json_is_string(v) ||
+		    strcmp(json_string_value(v), "QUERY_RUNNER") != 0)
+			return RULE_FAIL(report, "%s: key joinRequired: must be "
+			    "\"QUERY_RUNNER\"", file);
+		rule->join_required = true;
 	}
-	rule->columns = (const char *const *)cols;
-	rule->ncolumns = json_array_size(lc);
+	if ((v = json_object_get(root, "differentialPrivacy")) != NULL)
+		return parse_privacy(v, file, &rule->privacy, report);
 	return PSID_OK;
 }
 
@@ -266,47 +217,30 @@ parse_rule(json_t *root, const char *file, struct psid_rule *rule,
     struct psid_report *report)
 {
 	static const char *const keys[] = { "type", "outputConstraints",
-	    "listColumns", "differentialPrivacy", NULL };
+	    "listColumns", "differentialPrivacy", "joinColumns",
+	    "dimensionColumns", "aggregateColumns", "allowedJoinOperators",
+	    "joinRequired", NULL };
 	static const char *const types[] = { "aggregation", "list", NULL };
-	char bad[BAD_KEY_SIZE];
-	json_t *v;
+	char bad[RULE_BAD_KEY_SIZE];
 	size_t i;
-	int t, rc;
+	int t;
 
 	if (!json_is_object(root))
 		return RULE_FAIL(report, "%s: not a JSON object", file);
-	if (!keys_known(root, keys, bad)) {
+	if (!rule_keys_known(root, keys, bad)) {
 		for (i = 0; later_keys[i] != NULL; i++)
 			if (strcmp(bad, later_keys[i]) == 0)
 				return RULE_FAIL(report, "%s: key %s: not "
-				    "supported by this psid yet (rules govern "
-				    "counts and joins)", file, bad);
+				    "supported by this psid yet", file, bad);
 		return RULE_FAIL(report, "%s: key %s: unknown key", file, bad);
 	}
 	if (word_of(json_object_get(root, "type"), types, &t) != 0)
 		return RULE_FAIL(report, "%s: key type: must be \"aggregation\" "
 		    "or \"list\"", file);
 	rule->kind = t == 0 ? PSID_RULE_AGGREGATION : PSID_RULE_LIST;
-	if (rule->kind == PSID_RULE_LIST) {
-		if (json_object_get(root, "outputConstraints") != NULL ||
-		    json_object_get(root, "differentialPrivacy") != NULL)
-			return RULE_FAIL(report, "%s: key %s: only for an "
-			    "aggregation rule", file, json_object_get(root,
-			    "outputConstraints") != NULL ? "outputConstraints" :
-			    "differentialPrivacy");
-		if ((v = json_object_get(root, "listColumns")) != NULL)
-			return parse_list_columns(v, file, rule, report);
-		return PSID_OK;
-	}
-	if (json_object_get(root, "listColumns") != NULL)
-		return RULE_FAIL(report, "%s: key listColumns: only for a list "
-		    "rule", file);
-	if ((v = json_object_get(root, "outputConstraints")) != NULL &&
-	    (rc = parse_constraints(v, file, &rule->min_rows, report)) != 0)
-		return rc;
-	if ((v = json_object_get(root, "differentialPrivacy")) != NULL)
-		return parse_privacy(v, file, &rule->privacy, report);
-	return PSID_OK;
+	if (rule->kind == PSID_RULE_LIST)
+		return parse_list_rule(root, file, rule, report);
+	return parse_aggregation_rule(root, file, rule, report);
 }
 
 /* *rule from root (consumed), named name in messages. */
@@ -390,8 +324,14 @@ psid_rule_clear(struct psid_rule *rule)
 
 	if (rule == NULL)
 		return;
-	for (i = 0; rule->columns != NULL && i < rule->ncolumns; i++)
-		free((char *)rule->columns[i]);
-	free((void *)rule->columns);
+	rule_names_free(rule->columns, rule->ncolumns);
+	rule_names_free(rule->join_columns, rule->njoin_columns);
+	rule_names_free(rule->dimension_columns, rule->ndimension_columns);
+	for (i = 0; rule->aggregates != NULL && i < rule->naggregates; i++)
+		free((char *)rule->aggregates[i].column);
+	free((void *)rule->aggregates);
+	for (i = 0; rule->constraints != NULL && i < rule->nconstraints; i++)
+		free((char *)rule->constraints[i].column);
+	free((void *)rule->constraints);
 	memset(rule, 0, sizeof(*rule));
 }

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "budget.h"
 #include "net.h"
 #include "report.h"
+#include "rule_wire.h"
 #include "table.h"
 #include "upload.h"
 
@@ -222,18 +222,20 @@ send_begin(struct upload_job *u, const char *collab_id, const char *table)
 {
 	Psid__Request req = PSID__REQUEST__INIT;
 	Psid__UploadBegin b = PSID__UPLOAD_BEGIN__INIT;
-	Psid__AnalysisRule rule = PSID__ANALYSIS_RULE__INIT;
-	Psid__PrivacyPolicy privacy;
+	struct rule_wire rule;
 	Psid__Column *cols, **cp;
 	Psid__Response *r;
 	size_t i;
 	int rc;
 
+	memset(&rule, 0, sizeof(rule));
 	cols = calloc(u->ncolumns, sizeof(*cols));
 	cp = calloc(u->ncolumns, sizeof(*cp));
-	if (cols == NULL || cp == NULL) {
+	if (cols == NULL || cp == NULL ||
+	    rule_wire_encode(&u->opts->rule, &rule) != PSID_OK) {
 		free(cols);
 		free(cp);
+		rule_wire_free(&rule);
 		return report_fail(u->report, PSID_ERR_NOMEM, 0, NULL,
 		    "out of memory");
 	}
@@ -247,24 +249,18 @@ send_begin(struct upload_job *u, const char *collab_id, const char *table)
 		    PSID__COLUMN_TYPE__COLUMN_CLEARTEXT;
 		cp[i] = &cols[i];
 	}
-	rule.kind = u->opts->rule.kind == PSID_RULE_LIST ?
-	    PSID__ANALYSIS_RULE__KIND__LIST :
-	    PSID__ANALYSIS_RULE__KIND__AGGREGATION;
-	rule.min_rows = u->opts->rule.min_rows;
-	rule.n_list_columns = u->opts->rule.ncolumns;
-	rule.list_columns = (char **)u->opts->rule.columns;
-	rule.privacy = budget_policy_to_wire(&u->opts->rule.privacy, &privacy);
 	b.collaboration_id = (char *)collab_id;
 	b.table = (char *)table;
 	b.n_columns = u->ncolumns;
 	b.columns = cp;
-	b.rule = &rule;
+	b.rule = &rule.rule;
 	b.replace = u->opts->replace;
 	req.body_case = PSID__REQUEST__BODY_UPLOAD_BEGIN;
 	req.upload_begin = &b;
 	rc = net_call(u->conn, &req, &r);
 	free(cols);
 	free(cp);
+	rule_wire_free(&rule);
 	if (rc == PSID_OK) {
 		psid__response__free_unpacked(r, NULL);
 		return PSID_OK;

@@ -224,3 +224,51 @@ cli_privacy(const struct psid_privacy *p, char *buf, size_t size)
 	    "gaussian" : "laplace");
 	return buf;
 }
+
+/* Append ", "-separated names[0..n) to buf at *off. */
+static void
+append_names(char *buf, size_t size, size_t *off, const char *what,
+    const char *const *names, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || *off >= size)
+		return;
+	*off += (size_t)snprintf(buf + *off, size - *off, "%s%s ",
+	    *off > 2 ? "; " : "", what);
+	for (i = 0; i < n && *off < size; i++)
+		*off += (size_t)snprintf(buf + *off, size - *off, "%s%s",
+		    i > 0 ? "," : "", names[i]);
+}
+
+const char *
+cli_rule_detail(const struct psid_rule *r, char *buf, size_t size)
+{
+	static const char *const fn[] = { "COUNT", "COUNT_DISTINCT", "SUM",
+	    "SUM_DISTINCT", "AVG" };
+	size_t i, off;
+
+	buf[0] = '\0';
+	if (r == NULL || (r->njoin_columns == 0 &&
+	    r->ndimension_columns == 0 && r->naggregates == 0 &&
+	    !r->allow_or && !r->join_required))
+		return buf;
+	off = (size_t)snprintf(buf, size, " [");
+	append_names(buf, size, &off, "join", r->join_columns,
+	    r->njoin_columns);
+	append_names(buf, size, &off, "dimensions", r->dimension_columns,
+	    r->ndimension_columns);
+	for (i = 0; i < r->naggregates && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s(%s)",
+		    i == 0 ? (off > 2 ? "; " : "") : " ",
+		    fn[r->aggregates[i].function], r->aggregates[i].column);
+	if (r->allow_or && off < size)
+		off += (size_t)snprintf(buf + off, size - off, "%sOR joins",
+		    off > 2 ? "; " : "");
+	if (r->join_required && off < size)
+		off += (size_t)snprintf(buf + off, size - off, "%sjoined with "
+		    "the query runner's tables only", off > 2 ? "; " : "");
+	if (off < size)
+		snprintf(buf + off, size - off, "]");
+	return buf;
+}

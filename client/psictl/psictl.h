@@ -74,6 +74,12 @@ int cli_load_keys(const char *secret_file, const char *id,
 const char *cli_time(uint64_t t, char *buf, size_t size);
 /* "cleartext", "sealed" or "fingerprint" (static strings). */
 const char *cli_type(enum psid_column_type t);
+/*
+ * An aggregation rule's columns in one line, " [join email; dimensions
+ * campaign; SUM(amount); OR joins]", or "" when it names none.
+ */
+const char *cli_rule_detail(const struct psid_rule *r, char *buf,
+    size_t size);
 /* A privacy policy in one line ("epsilon 0.5, budget 10, ..."). */
 const char *cli_privacy(const struct psid_privacy *p, char *buf,
     size_t size);

@@ -191,7 +191,7 @@ remote_tables_parse(struct args *a)
 static int
 print_table(void *arg, const struct psid_table_info *t)
 {
-	char when[40], dp[160];
+	char when[40], dp[160], detail[1024];
 	size_t i;
 
 	(void)arg;
@@ -199,7 +199,8 @@ print_table(void *arg, const struct psid_table_info *t)
 	if (t->rule == PSID_RULE_LIST)
 		printf("list");
 	else
-		printf("aggregation:%" PRIu32, t->min_rows);
+		printf("aggregation:%" PRIu32 "%s", t->min_rows,
+		    cli_rule_detail(t->detail, detail, sizeof(detail)));
 	if (t->privacy.enabled)
 		printf(" (differential privacy: %s)", cli_privacy(&t->privacy,
 		    dp, sizeof(dp)));

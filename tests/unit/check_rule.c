@@ -51,6 +51,46 @@ START_TEST(test_policy_read_exactly)
 }
 END_TEST
 
+START_TEST(test_aggregation_vocabulary)
+{
+	struct psid_report rep;
+	struct psid_rule r;
+
+	ck_assert_int_eq(load("{ \"type\": \"aggregation\","
+	    " \"joinColumns\": [\"email\", \"Phone\"],"
+	    " \"dimensionColumns\": [\"campaign\"],"
+	    " \"aggregateColumns\": ["
+	    "  { \"columnNames\": [\"amount\"], \"function\": \"SUM\" },"
+	    "  { \"columnNames\": [\"amount\", \"qty\"], \"function\": \"AVG\" },"
+	    "  { \"columnNames\": [\"email\"], \"function\": \"COUNT_DISTINCT\" } ],"
+	    " \"outputConstraints\": [ { \"columnName\": \"email\","
+	    "  \"minimum\": 100, \"type\": \"COUNT_DISTINCT\" } ],"
+	    " \"allowedJoinOperators\": [\"AND\", \"OR\"],"
+	    " \"joinRequired\": \"QUERY_RUNNER\" }", &r, &rep), PSID_OK);
+	ck_assert_uint_eq(r.njoin_columns, 2);
+	ck_assert_str_eq(r.join_columns[1], "phone");
+	ck_assert_uint_eq(r.ndimension_columns, 1);
+	ck_assert_str_eq(r.dimension_columns[0], "campaign");
+	ck_assert_uint_eq(r.naggregates, 4);	/* AVG on two columns */
+	ck_assert_str_eq(r.aggregates[0].column, "amount");
+	ck_assert_int_eq(r.aggregates[0].function, PSID_AGG_SUM);
+	ck_assert_str_eq(r.aggregates[2].column, "qty");
+	ck_assert_int_eq(r.aggregates[2].function, PSID_AGG_AVG);
+	ck_assert_int_eq(r.aggregates[3].function, PSID_AGG_COUNT_DISTINCT);
+	ck_assert_uint_eq(r.nconstraints, 1);
+	ck_assert_str_eq(r.constraints[0].column, "email");
+	ck_assert_uint_eq(r.constraints[0].minimum, 100);
+	ck_assert_uint_eq(r.min_rows, 100);
+	ck_assert(r.allow_or);
+	ck_assert(r.join_required);
+	psid_rule_clear(&r);
+	ck_assert_int_eq(load("{ \"type\": \"aggregation\", "
+	    "\"allowedJoinOperators\": [\"AND\"] }", &r, &rep), PSID_OK);
+	ck_assert(!r.allow_or);
+	psid_rule_clear(&r);
+}
+END_TEST
+
 START_TEST(test_refusals_name_the_key)
 {
 	static const struct { const char *json, *msg; } bad[] = {
@@ -76,8 +116,26 @@ START_TEST(test_refusals_name_the_key)
 		  "r.json: key outputConstraints: only for an aggregation rule" },
 		{ "{ \"type\": \"aggregation\", \"listColumns\": [] }",
 		  "r.json: key listColumns: only for a list rule" },
-		{ "{ \"type\": \"aggregation\", \"dimensionColumns\": [] }",
-		  "r.json: key dimensionColumns: not supported" },
+		{ "{ \"type\": \"aggregation\", \"scalarFunctions\": [] }",
+		  "r.json: key scalarFunctions: not supported" },
+		{ "{ \"type\": \"aggregation\", \"aggregateColumns\": [ "
+		  "{ \"columnNames\": [\"a\"], \"function\": \"MEDIAN\" } ] }",
+		  "r.json: key aggregateColumns[1].function: must be COUNT" },
+		{ "{ \"type\": \"aggregation\", \"aggregateColumns\": [ "
+		  "{ \"columnNames\": [\"a\", 7], \"function\": \"SUM\" } ] }",
+		  "r.json: key aggregateColumns[1].columnNames[2]: must be a column" },
+		{ "{ \"type\": \"aggregation\", \"aggregateColumns\": [ "
+		  "{ \"columnNames\": [], \"function\": \"SUM\" } ] }",
+		  "r.json: key aggregateColumns[1].columnNames: must be a non-empty" },
+		{ "{ \"type\": \"aggregation\", \"joinColumns\": [\"a b-\"] }",
+		  "r.json: key joinColumns[1]: must be a column name" },
+		{ "{ \"type\": \"aggregation\", \"allowedJoinOperators\": "
+		  "[\"XOR\"] }",
+		  "r.json: key allowedJoinOperators[1]: must be \"AND\" or \"OR\"" },
+		{ "{ \"type\": \"aggregation\", \"joinRequired\": \"ANYONE\" }",
+		  "r.json: key joinRequired: must be \"QUERY_RUNNER\"" },
+		{ "{ \"type\": \"list\", \"dimensionColumns\": [\"a\"] }",
+		  "r.json: key dimensionColumns: only for an aggregation rule" },
 		{ "{ \"type\": \"aggregation\", \"type\": \"list\" }",
 		  "r.json: line 1" },
 		{ "[]", "r.json: not a JSON object" },
@@ -106,6 +164,7 @@ make_rule_suite(void)
 	TCase *tc = tcase_create("files");
 
 	tcase_add_test(tc, test_policy_read_exactly);
+	tcase_add_test(tc, test_aggregation_vocabulary);
 	tcase_add_test(tc, test_refusals_name_the_key);
 	suite_add_tcase(s, tc);
 	return s;

@@ -146,12 +146,43 @@ struct psid_privacy {
 	enum psid_mechanism mechanism;
 };
 
+/* An aggregate an aggregation rule allows (Clean Rooms' functions). */
+enum psid_aggregate {
+	PSID_AGG_COUNT,
+	PSID_AGG_COUNT_DISTINCT,
+	PSID_AGG_SUM,			/* cleartext columns only */
+	PSID_AGG_SUM_DISTINCT,
+	PSID_AGG_AVG,
+};
+
+struct psid_aggregate_column {
+	const char *column;
+	enum psid_aggregate function;
+};
+
+/* At least minimum distinct values of column behind each output row. */
+struct psid_output_constraint {
+	const char *column;
+	uint32_t minimum;
+};
+
 struct psid_rule {
 	enum psid_rule_kind kind;
 	uint32_t min_rows;		/* aggregation: the threshold */
 	const char *const *columns;	/* list: columns that may leave; */
 	size_t ncolumns;		/* none listed: every column */
 	struct psid_privacy privacy;	/* aggregation: noise and budget */
+	/* Aggregation, in Clean Rooms' vocabulary (none: counts only). */
+	const char *const *join_columns;	/* fingerprint columns */
+	size_t njoin_columns;
+	const char *const *dimension_columns;	/* cleartext columns */
+	size_t ndimension_columns;
+	const struct psid_aggregate_column *aggregates;
+	size_t naggregates;
+	const struct psid_output_constraint *constraints;
+	size_t nconstraints;
+	bool allow_or;		/* allowedJoinOperators holds OR */
+	bool join_required;	/* joinRequired: QUERY_RUNNER */
 };
 
 /*
@@ -206,6 +237,7 @@ struct psid_table_info {
 	enum psid_rule_kind rule;
 	uint32_t min_rows;
 	struct psid_privacy privacy;
+	const struct psid_rule *detail;	/* the whole rule */
 };
 
 typedef int psid_table_fn(void *arg, const struct psid_table_info *table);
