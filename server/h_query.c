@@ -147,6 +147,8 @@ handle_count(const struct request *rq)
 		if (off >= sizeof(detail))
 			off = sizeof(detail) - 1;
 	}
+	if (!policy_runner_joined(rq, info, m->n_sets))
+		goto out;
 	/* Tables with a privacy policy are paid for before the query runs. */
 	if (privacy_plan((const Psid__TableInfo *const *)info, m->n_sets,
 	    time(NULL), &plan) && privacy_spend(rq, v.id, &plan, "count",

@@ -179,3 +179,23 @@ policy_may_match(const struct request *rq, const struct collab_view *v,
 	    "does not allow to match", a, b, v->id);
 	return false;
 }
+
+bool
+policy_runner_joined(const struct request *rq,
+    Psid__TableInfo *const *tables, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tables[i]->owner, rq->identity) == 0)
+			return true;
+	for (i = 0; i < n; i++)
+		if (tables[i]->rule != NULL && tables[i]->rule->join_required) {
+			rq_reply_error(rq, PSID__ERROR_CODE__FORBIDDEN,
+			    "table %s may only be queried joined with a table "
+			    "of the member who asks (joinRequired)",
+			    tables[i]->name);
+			return false;
+		}
+	return true;
+}

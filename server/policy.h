@@ -74,4 +74,12 @@ bool policy_may_list(const struct request *rq, const Psid__TableInfo *info,
 bool policy_may_match(const struct request *rq, const struct collab_view *v,
     const char *a, const char *b);
 
+/*
+ * A query over tables[0..n) with a table whose rule says joinRequired
+ * (QUERY_RUNNER) must also touch a table of the member who asks. Returns
+ * true, or false after replying FORBIDDEN.
+ */
+bool policy_runner_joined(const struct request *rq,
+    Psid__TableInfo *const *tables, size_t n);
+
 #endif /* PSID_POLICY_H */

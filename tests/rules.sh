@@ -6,7 +6,8 @@
 # one that does not fit the table's columns (an unknown column, a sealed
 # column aggregated, SUM on a fingerprint, a fingerprint as a dimension,
 # a cleartext join column) is refused in one line naming the key and the
-# column, and nothing is stored. Run by make check with PSICTL, PSID and
+# column, and nothing is stored; joinRequired holds counts to those that
+# touch a table of the member who asks. Run by make check with PSICTL, PSID and
 # PSID_TESTS set; prints one "ok"/"not ok" line per check.
 set -u
 : "${PSICTL:?set PSICTL}" "${PSID:?set PSID}" "${PSID_TESTS:?set PSID_TESTS}"
@@ -87,6 +88,34 @@ if as alice tables --id "$ID" | grep -qF "$want"; then
 	ok "tables shows the rule"
 else
 	notok "tables shows the rule"; as alice tables --id "$ID"
+fi
+
+# --- joinRequired: a count must touch a table of the member who asks
+ID2=$(as alice collab create --name runner --member alice:upload,query \
+	--member bob:upload,query --member mallory:upload,query --allow-cleartext)
+cat >fp.json <<'JSON'
+{ "headerRow": true, "columns": [
+  { "sourceHeader": "email", "targetHeader": "email", "type": "fingerprint" } ] }
+JSON
+cut -d, -f1 t.csv >emails.csv
+printf '{ "type": "aggregation", "joinColumns": ["email"], "joinRequired": "QUERY_RUNNER" }\n' \
+	>runner.json
+for who in alice bob mallory; do
+	as $who encrypt emails.csv --schema fp.json --id "$ID2" --output $who.csv \
+		--secret-file secret 2>>enc.log || notok "encrypt for $who"
+done
+as alice upload --id "$ID2" --table t --rule-file runner.json alice.csv >/dev/null &&
+	as bob upload --id "$ID2" --table b --rule aggregation bob.csv >/dev/null &&
+	as mallory upload --id "$ID2" --table m --rule aggregation mallory.csv >/dev/null ||
+	notok "the uploads of the joinRequired case"
+expect_fail "joinRequired: two other members' tables are refused" \
+	"table t may only be queried joined with a table of the member who asks" \
+	mallory count --id "$ID2" t.email b.email
+if [ "$(as mallory count --id "$ID2" t.email m.email 2>stderr)" = 20 ] &&
+	[ "$(as alice count --id "$ID2" t.email b.email 2>>stderr)" = 20 ]; then
+	ok "joinRequired: a count with a table of the asker is answered"
+else
+	notok "joinRequired with the asker's table"; cat stderr
 fi
 
 echo "1..$((passed + failed))"
