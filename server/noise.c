@@ -242,10 +242,17 @@ noise_gaussian(struct noise_src *src, uint64_t a, uint64_t b, int64_t *out)
 uint64_t
 noise_laplace_ci95(uint64_t t, uint64_t s)
 {
-	double p = exp(-(double)s / (double)t);
-	uint64_t w = 0;
+	double p = exp(-(double)s / (double)t), k;
+	uint64_t w;
 
-	/* P(|Z| > w) = 2 p^(w+1) / (1 + p) */
+	/*
+	 * P(|Z| > w) = 2 p^(w+1) / (1 + p) <= 0.05 first at w + 1 =
+	 * ln(0.025 (1 + p)) / ln p, rounded up; then nudged past rounding.
+	 */
+	k = ceil(log(0.025 * (1.0 + p)) / log(p)) - 1.0;
+	w = k > 0 ? (uint64_t)k : 0;
+	while (w > 0 && 2.0 * pow(p, (double)w) / (1.0 + p) <= 0.05)
+		w--;
 	while (2.0 * pow(p, (double)(w + 1)) / (1.0 + p) > 0.05)
 		w++;
 	return w;

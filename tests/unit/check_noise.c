@@ -343,6 +343,13 @@ START_TEST(test_ci95_is_the_smallest_width)
 	ck_assert_double_le(beyond, 0.05);
 	ck_assert_double_gt(before, 0.05);
 	ck_assert_uint_eq(w, 6);	/* 2 p^7 / (1 + p) = 0.037 */
+	/* epsilon 1 and 0.1, and a scale of 2^27 (computed, not counted) */
+	ck_assert_uint_eq(noise_laplace_ci95(1, 1), 3);
+	ck_assert_uint_eq(noise_laplace_ci95(10, 1), 30);
+	w = noise_laplace_ci95(NOISE_PARAM_MAX, 1);
+	p = exp(-1.0 / NOISE_PARAM_MAX);
+	ck_assert_double_le(2.0 * pow(p, (double)(w + 1)) / (1.0 + p), 0.05);
+	ck_assert_double_gt(2.0 * pow(p, (double)w) / (1.0 + p), 0.05);
 	/* sigma 2: about 1.96 sigma */
 	w = noise_gaussian_ci95(4, 1);
 	ck_assert_uint_ge(w, 3);
