@@ -138,6 +138,12 @@ fi
 
 # --- a collaboration that requires a policy
 ID4=$(as alice collab create --name strict --member alice:upload,query --require-dp)
+if as alice collab show --id "$ID4" | grep -q "^require-dp: yes$" &&
+	as alice collab show --id "$ID" | grep -q "^require-dp: no$"; then
+	ok "collab show says whether tables need a policy"
+else
+	notok "collab show: require-dp"; as alice collab show --id "$ID4"
+fi
 as alice encrypt alice.csv --schema schema.json --id "$ID4" --output a4.csv \
 	--secret-file secret 2>>enc.log
 expect_fail "--require-dp refuses a table without a policy" \

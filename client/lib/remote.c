@@ -166,6 +166,7 @@ collab_copy(const Psid__Collaboration *in, struct psid_collab *out)
 		out->settings.preserve_nulls = in->settings->preserve_nulls;
 	}
 	out->created_unix = in->created_unix;
+	out->require_privacy = in->require_privacy;
 	if (in->n_members > 0 && (out->members = calloc(in->n_members,
 	    sizeof(*out->members))) == NULL)
 		goto nomem;

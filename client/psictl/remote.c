@@ -151,6 +151,7 @@ remote_collab_show_run(struct args *a, struct psid_conn *conn)
 	    s->allow_duplicates ? "yes" : "no",
 	    s->allow_joins_on_columns_with_different_names ? "yes" : "no",
 	    s->preserve_nulls ? "yes" : "no");
+	printf("require-dp: %s\n", c.require_privacy ? "yes" : "no");
 	for (i = 0; i < c.nmembers; i++)
 		print_member(&c.members[i]);
 	psid_collab_clear(&c);

@@ -73,6 +73,7 @@ struct psid_collab {
 	uint64_t created_unix;
 	size_t nmembers;
 	struct psid_member *members;	/* identities owned by the struct */
+	bool require_privacy;	/* tables need a privacy policy */
 };
 
 /* Free what psid_collab_get() put in a psid_collab. Accepts NULL. */
