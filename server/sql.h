@@ -97,7 +97,7 @@ struct sql_cond {
 	enum sql_cond_kind kind;
 	struct sql_pos pos;
 	struct sql_colref left, right;	/* SQL_COND_EQ */
-	struct sql_cond **args;		/* SQL_COND_AND, _OR: nargs >= 2 */
+	struct sql_cond **args;		/* AND, OR: nargs >= 2 */
 	size_t nargs;
 };
 

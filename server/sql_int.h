@@ -78,7 +78,7 @@ struct sql_token {
 	struct sql_pos pos;
 	const char *start;		/* its bytes in the text */
 	size_t len;
-	const char *text;		/* IDENT: lower case; STRING: decoded */
+	const char *text;		/* IDENT lower case, STRING decoded */
 	size_t text_len;
 	uint64_t value;			/* INT */
 };

@@ -96,7 +96,8 @@ lex_skip(struct sql_lexer *lex)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '\f' || c == '\v')
 			lex_advance(lex);
-		else if (c == '-' && lex->end - lex->p >= 2 && lex->p[1] == '-') {
+		else if (c == '-' && lex->end - lex->p >= 2 &&
+		    lex->p[1] == '-') {
 			while (lex->p < lex->end && *lex->p != '\n')
 				lex_advance(lex);
 		} else

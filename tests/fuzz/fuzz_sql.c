@@ -92,7 +92,8 @@ check_query(const struct sql_query *q)
 			abort();
 	for (i = 0; i < q->norder; i++)
 		if (q->order[i].position > q->nitems ||
-		    (q->order[i].position == 0 && q->order[i].col.column == NULL))
+		    (q->order[i].position == 0 &&
+		    q->order[i].col.column == NULL))
 			abort();
 	if (q->where != NULL)
 		check_pred(q->where, 0);

@@ -293,7 +293,7 @@ START_TEST(comments_and_space)
 {
 	check_print("-- the campaigns\r\n\tSELECT\n\ta -- one column\n"
 	    "FROM\t\tt\n--", "SELECT a FROM t");
-	check_print("SELECT a FROM t WHERE a = 'x'--no space", 
+	check_print("SELECT a FROM t WHERE a = 'x'--no space",
 	    "SELECT a FROM t WHERE a = 'x'");
 	check_error("-- nothing but a comment",
 	    "line 1, column 25: expected SELECT, found end of query");
@@ -312,8 +312,8 @@ START_TEST(errors)
 		{ "SELECT a FROM t WHERE\nb = 'abc",
 		  "line 2, column 5: unterminated string literal" },
 		{ "", "line 1, column 1: expected SELECT, found end of query" },
-		{ "SELECT FROM t", "line 1, column 8: expected a column, COUNT, "
-		  "SUM or AVG, found 'FROM'" },
+		{ "SELECT FROM t", "line 1, column 8: expected a column, "
+		  "COUNT, SUM or AVG, found 'FROM'" },
 		{ "SELECT a FROM t WHERE a = 5",
 		  "line 1, column 27: expected a string literal, found '5'" },
 		{ "SELECT a FROM t WHERE a == 'x'",
@@ -339,7 +339,8 @@ START_TEST(errors)
 		{ "SELECT a FROM t ORDER BY 2",
 		  "line 1, column 26: ORDER BY 2: the select list has 1 item" },
 		{ "SELECT a, b FROM t ORDER BY 0",
-		  "line 1, column 29: ORDER BY 0: the select list has 2 items" },
+		  "line 1, column 29: ORDER BY 0: the select list has 2 "
+		  "items" },
 		{ "SELECT a FROM t ORDER BY 'a'", "line 1, column 26: expected "
 		  "a column, a name or a position, found a string literal" },
 		{ "SELECT a FROM t; SELECT",
