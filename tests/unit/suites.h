@@ -29,5 +29,6 @@ Suite *make_rowfmt_suite(void);
 Suite *make_policy_suite(void);
 Suite *make_dispatch_suite(void);
 Suite *make_upload_suite(void);
+Suite *make_sql_suite(void);
 
 #endif

@@ -1,0 +1,1 @@
+select count(*) from a x inner join b as y on x.k = y.k and (x.j = y.j or x.i = y.i) join c on c.k = x.k

@@ -1,0 +1,1 @@
+SELECT a FROM t WHERE NOT (a = 'x' OR b <> 'y') AND NOT NOT c IN ('it''s', '', '''')

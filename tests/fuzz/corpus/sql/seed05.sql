@@ -1,0 +1,1 @@
+SELECT a FROM t WHERE ((((a = 'x')))) OR (b = 'y' AND (c = 'z' OR d = 'w'))

@@ -1,0 +1,1 @@
+SELECT e.campaign, SUM(p.amount) AS rev FORM exposures e

@@ -1,0 +1,2 @@
+SELECT a FROM t WHERE a = 'café' AND b = 'two
+lines'

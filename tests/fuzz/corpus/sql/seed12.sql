@@ -1,0 +1,1 @@
+SELECT a FROM t0 JOIN t1 ON t0.k=t1.k JOIN t2 ON t0.k=t2.k JOIN t3 ON t0.k=t3.k JOIN t4 ON t0.k=t4.k JOIN t5 ON t0.k=t5.k JOIN t6 ON t0.k=t6.k JOIN t7 ON t0.k=t7.k JOIN t8 ON t0.k=t8.k JOIN t9 ON t0.k=t9.k JOIN t10 ON t0.k=t10.k JOIN t11 ON t0.k=t11.k JOIN t12 ON t0.k=t12.k JOIN t13 ON t0.k=t13.k JOIN t14 ON t0.k=t14.k JOIN t15 ON t0.k=t15.k JOIN t16 ON t0.k=t16.k
