@@ -169,11 +169,12 @@ void decimal_sum_total(const struct decimal_sum *sum, struct decimal_wide *out);
 
 /*
  * The average of sum (total / count) at the sum's scale +
- * DECIMAL_AVG_EXTRA into *out, rounded half to even (ties to the even
- * last digit, negative ones too: -0.00005 at scale 4 is -0.0000), with
- * integers only. Returns DECIMAL_OK, DECIMAL_ERR_NO_VALUES (count 0:
- * SQL's AVG is NULL) or _OVERFLOW (a total no count of 18-digit values
- * reaches); on an error *out is untouched.
+ * DECIMAL_AVG_EXTRA into *out, rounded half to even (a tie goes to the
+ * even last digit, a negative one too: 0.00015 is 0.0002, -0.00005 is
+ * 0.0000, -0.00015 is -0.0002 at scale 4), with integers only.
+ * Returns DECIMAL_OK, DECIMAL_ERR_NO_VALUES (count 0: SQL's AVG is
+ * NULL) or _OVERFLOW (a total no count of 18-digit values reaches); on
+ * an error *out is untouched.
  */
 int decimal_avg(const struct decimal_sum *sum, struct decimal_wide *out);
 
