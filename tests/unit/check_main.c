@@ -33,6 +33,7 @@ main(void)
 	srunner_add_suite(sr, make_budget_suite());
 	srunner_add_suite(sr, make_rule_suite());
 	srunner_add_suite(sr, make_c3rcell_suite());
+	srunner_add_suite(sr, make_decimal_suite());
 	srunner_add_suite(sr, make_rowfmt_suite());
 	srunner_add_suite(sr, make_policy_suite());
 	srunner_add_suite(sr, make_dispatch_suite());

@@ -25,6 +25,7 @@ Suite *make_noise_suite(void);
 Suite *make_budget_suite(void);
 Suite *make_rule_suite(void);
 Suite *make_c3rcell_suite(void);
+Suite *make_decimal_suite(void);
 Suite *make_rowfmt_suite(void);
 Suite *make_policy_suite(void);
 Suite *make_dispatch_suite(void);
