@@ -420,6 +420,10 @@ frame_check_request(const Psid__Request *r, char *err, size_t err_size)
 	case PSID__REQUEST__BODY_READ_AUDIT:
 		return check_collaboration_id(r->read_audit->collaboration_id,
 		    err, err_size);
+	case PSID__REQUEST__BODY_QUERY:
+		/* The text itself is psid's parser's to judge (sql.h). */
+		return check_collaboration_id(r->query->collaboration_id, err,
+		    err_size);
 	case PSID__REQUEST__BODY__NOT_SET:
 	default:
 		return FAIL("request without a known body");
@@ -436,6 +440,10 @@ frame_check_response(const Psid__Response *r, char *err, size_t err_size)
 	    !frame_cells_well_formed(r->join_rows->cells.data,
 	    r->join_rows->cells.len, r->join_rows->rows, 0, MAX_CELL))
 		return FAIL("join rows: malformed cells");
+	if (r->body_case == PSID__RESPONSE__BODY_QUERY_ROWS &&
+	    !frame_cells_well_formed(r->query_rows->cells.data,
+	    r->query_rows->cells.len, r->query_rows->rows, 0, MAX_CELL))
+		return FAIL("query rows: malformed cells");
 	return true;
 }
 
