@@ -35,12 +35,14 @@
 #include "store.h"
 #include "upload_cell.h"
 #include "upload_rule.h"
+#include "upload_values.h"
 #include "xmalloc.h"
 
 struct staged_upload {
 	struct store_upload *st;
 	char collab[STORE_COLLAB_LEN + 1];
 	Psid__TableInfo *info;		/* owner, columns, rule: the meta */
+	struct upload_values *vals;	/* or NULL: no value columns */
 	int *fp_of;			/* per column: its set, or -1 */
 	unsigned nfp;
 	bool preserve_nulls;
@@ -66,6 +68,7 @@ upload_free(struct staged_upload *up)
 	if (up == NULL)
 		return;
 	store_upload_abort(up->st);
+	upload_values_free(up->vals);
 	if (up->info != NULL)
 		psid__table_info__free_unpacked(up->info, NULL);
 	free(up->fp_of);
@@ -208,6 +211,7 @@ handle_upload_begin(const struct request *rq)
 	up = xcalloc(1, sizeof(*up));
 	up->fp_of = xcalloc(b->n_columns, sizeof(int));
 	up->info = table_info_new(b, rq->identity);
+	up->vals = upload_values_new(up->info);
 	for (i = 0; i < b->n_columns; i++)
 		up->fp_of[i] = b->columns[i]->type ==
 		    PSID__COLUMN_TYPE__COLUMN_FINGERPRINT ? (int)up->nfp++ : -1;
@@ -291,6 +295,9 @@ upload_pack_rows(const struct request *rq, struct staged_upload *up,
 			(void)frame_cells_next(&rd, &cell, &len);
 			why = upload_cell_check(up->info->columns[col]->type,
 			    up->preserve_nulls, cell, len, fp, &has_fp);
+			if (why == NULL && up->vals != NULL)
+				why = upload_values_cell(up->vals, col, cell,
+				    len);
 			if (why != NULL) {
 				snprintf(up->column, sizeof(up->column), "%s",
 				    up->info->columns[col]->name);
@@ -349,6 +356,9 @@ handle_upload_chunk(const struct request *rq)
 		goto out;
 	if (store_upload_rows(up->st, up->rowbuf, (size_t)(end - up->rowbuf),
 	    ch->rows, err, sizeof(err)) != STORE_OK)
+		goto io_error;
+	if (up->vals != NULL && upload_values_flush(up->vals, up->st, err,
+	    sizeof(err)) != STORE_OK)
 		goto io_error;
 	for (f = 0; f < up->nfp; f++)
 		if (nfp_rows[f] > 0 && store_upload_fingerprints(up->st, f,
@@ -471,6 +481,14 @@ handle_upload_commit(const struct request *rq)
 	    sizeof(err)) != STORE_OK) {
 		rq_reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
 		    "the upload cannot be audited");
+		goto out;
+	}
+	if (up->vals != NULL && upload_values_finish(up->vals, up->st, err,
+	    sizeof(err)) != STORE_OK) {
+		log_warnx("%s/%s: commit: %s", up->collab, up->info->name,
+		    err);
+		rq_reply_error(rq, PSID__ERROR_CODE__UNAVAILABLE,
+		    "the table's value columns could not be staged");
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -54,7 +54,8 @@ encode_meta(unsigned char *buf, const struct store_runmeta *m)
 static const char *
 run_name(char tag)
 {
-	return tag == TAG_JOIN ? "join index" : "fingerprint set";
+	return tag == TAG_JOIN ? "join index" : tag == TAG_VALUES ?
+	    "value column" : "fingerprint set";
 }
 
 int

@@ -364,6 +364,103 @@ int store_join(struct store *store, const char *collab,
     const struct store_setref *left, const struct store_setref *right,
     store_join_cb cb, void *arg, char *err, size_t err_size);
 
+/* ------------------------------------------------------- value columns */
+
+/*
+ * A table may carry value columns beside its rows: one fixed-size record
+ * per row, in row order, for the aggregate queries of issue 11 (what a
+ * record means is the caller's: psid keeps a dimension's dictionary
+ * codes as u32 and an exact decimal column as int64 at one scale), and
+ * per value column an optional blob (the dictionary). Numbered 0..65535
+ * by the caller; stored as chunked runs like the sets:
+ *   db "meta"   <collab>/<table>/v/<vcol u16 BE>              run meta
+ *               <collab>/<table>/d/<vcol u16 BE>              the blob
+ *   db "fpsets" <collab>/<table>/v/<vcol u16 BE>/<chunk u32 BE>
+ * Records are native-endian (the store is not portable across byte
+ * orders anyway: LMDB's is not). They are written with the commit, in
+ * its transaction, and deleted with the table.
+ */
+
+/* The NULL of a 4-byte and of an 8-byte value column, by convention. */
+#define STORE_VALUE_NULL32	UINT32_MAX
+#define STORE_VALUE_NULL64	INT64_MIN
+
+/* A scaled integer as staged: unscaled / 10^scale (see below). */
+struct store_scaled {
+	int64_t unscaled;	/* STORE_VALUE_NULL64: NULL */
+	int64_t scale;		/* 0..18 */
+};
+
+/*
+ * Append n records of reclen bytes (4 or 8) at recs to value column vcol
+ * of the upload, in row order (the column's record i is row i's); by the
+ * commit every value column must hold exactly one record per row.
+ * A column's record size is fixed by its first call. Returns STORE_OK or
+ * -1 (a bad column or size, an I/O error: the upload can then only be
+ * aborted).
+ */
+int store_upload_values(struct store_upload *up, unsigned vcol,
+    const void *recs, size_t reclen, size_t n, char *err, size_t err_size);
+
+/*
+ * Append n scaled integers to value column vcol, stored as 8-byte
+ * records: each becomes unscaled * 10^(S - scale), S the column's scale
+ * as set by store_upload_values_scale before the commit (the caller
+ * ensures every value fits at S: at most 18 digits); a NULL stays
+ * STORE_VALUE_NULL64. Returns STORE_OK or -1, as above.
+ */
+int store_upload_scaled(struct store_upload *up, unsigned vcol,
+    const struct store_scaled *vals, size_t n, char *err, size_t err_size);
+
+/* Set the scale (0..18) of scaled value column vcol. Returns 0 or -1. */
+int store_upload_values_scale(struct store_upload *up, unsigned vcol,
+    unsigned scale, char *err, size_t err_size);
+
+/*
+ * Give value column vcol (which must have records) a blob[0..len) to
+ * store with it (copied; a second call replaces the first). Returns
+ * STORE_OK or -1.
+ */
+int store_upload_values_blob(struct store_upload *up, unsigned vcol,
+    const void *blob, size_t len, char *err, size_t err_size);
+
+/*
+ * A run read from the map within a reader: n records of reclen bytes in
+ * nchunks chunks of chunk_recs records (the last may hold fewer); record
+ * i is at chunks[i / chunk_recs] + (i % chunk_recs) * reclen. The chunks
+ * point into the map, valid until store_read_end; free the array with
+ * store_run_free.
+ */
+struct store_run {
+	const uint8_t **chunks;
+	uint32_t nchunks;
+	uint32_t chunk_recs;
+	uint64_t n;
+	size_t reclen;
+};
+
+/*
+ * Value column vcol of a table within rd, into *out; its blob (or NULL,
+ * 0 when it has none) into *blob and *blob_len (both may be NULL), into
+ * the map. Returns STORE_OK, STORE_NOTFOUND (the table has no such value
+ * column) or -1.
+ */
+int store_read_values(struct store_read *rd, const char *collab,
+    const char *table, unsigned vcol, struct store_run *out,
+    const void **blob, size_t *blob_len, char *err, size_t err_size);
+
+/*
+ * The join index of (table, column) within rd, into *out: 40-byte
+ * records (the fingerprint, then the row id u64 big-endian), sorted by
+ * both. Returns STORE_OK, STORE_NOTFOUND or -1.
+ */
+int store_read_join_index(struct store_read *rd, const char *collab,
+    const struct store_setref *ref, struct store_run *out, char *err,
+    size_t err_size);
+
+/* Free a run's chunk array (the records stay in the map); NULL accepted. */
+void store_run_free(struct store_run *run);
+
 /* ----------------------------------------------------------- audit log */
 
 /*

@@ -25,6 +25,8 @@
 #define TAG_SET		'f'	/* fingerprint set: 32-byte records */
 #define TAG_JOIN	'j'	/* join index: 40-byte (fp, rowid) records */
 #define TAG_ROW		'r'	/* rows, in blocks */
+#define TAG_VALUES	'v'	/* a value column: 4- or 8-byte records */
+#define TAG_BLOB	'd'	/* a value column's blob (its dictionary) */
 
 /*
  * Rows are stored in blocks of ROWS_PER_BLOCK consecutive rows (the last

@@ -110,6 +110,7 @@ store_upload_abort(struct store_upload *up)
 	for (i = 0; up->cols != NULL && i < up->nfpcols; i++)
 		stage_close(&up->cols[i]);
 	free(up->cols);
+	store_upload_free_values(up);
 	free(up->tmpdir);
 	free(up->audit);
 	free(up);

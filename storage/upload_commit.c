@@ -251,7 +251,8 @@ commit_write(struct store_upload *up, MDB_txn *txn,
 		    up->dup.row, up->dup.column);
 		return STORE_DUPLICATE;
 	}
-	if (write_rows(up, txn, err, err_size) != 0)
+	if (write_rows(up, txn, err, err_size) != 0 ||
+	    store_upload_write_values(up, txn, err, err_size) != 0)
 		return -1;
 	k.mv_data = (void *)tkey->buf;
 	k.mv_size = tkey->len;

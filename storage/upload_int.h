@@ -22,6 +22,18 @@
 
 enum { UP_OPEN, UP_FAILED, UP_DONE };
 
+/* A value column being staged (values.c). */
+struct staged_values {
+	unsigned vcol;
+	size_t reclen;		/* as staged: 4, 8, or 16 (scaled) */
+	int scaled;		/* 16-byte (unscaled, scale) records */
+	unsigned scale;		/* the scale they are stored at */
+	struct stage file;
+	uint64_t n;
+	void *blob;		/* or NULL */
+	size_t blob_len;
+};
+
 struct store_upload {
 	struct store *store;
 	char collab[STORE_COLLAB_LEN + 1];
@@ -37,6 +49,8 @@ struct store_upload {
 	int refuse_dups;	/* refuse repeated fingerprints */
 	int have_dup;		/* the commit met one: dup is set */
 	struct store_dup dup;
+	struct staged_values *vals;
+	size_t nvals;
 	void *audit;		/* an entry for the commit to append */
 	size_t audit_len;
 };
@@ -73,5 +87,15 @@ int store_upload_sort_columns(struct store_upload *up, char *err,
  */
 int store_upload_merge_column(struct store_upload *up, MDB_txn *txn,
     unsigned c, char *err, size_t err_size);
+
+/*
+ * Write every staged value column (records, meta, blob) in txn: each
+ * must hold exactly up->nrows records. Returns 0, or -1 with err set.
+ */
+int store_upload_write_values(struct store_upload *up, MDB_txn *txn,
+    char *err, size_t err_size);
+
+/* Close and free the staged value columns of up. */
+void store_upload_free_values(struct store_upload *up);
 
 #endif /* PSID_UPLOAD_INT_H */
