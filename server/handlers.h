@@ -28,6 +28,7 @@ void handle_delete_table(const struct request *rq);
 void handle_read_audit(const struct request *rq);
 void handle_stats(const struct request *rq);
 void handle_count(const struct request *rq);
+void handle_query(const struct request *rq);
 void handle_join(const struct request *rq);
 void handle_read_budget(const struct request *rq);
 

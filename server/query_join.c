@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * query_join.c: the joined tuples of a query (query.h), as SQL's inner
+ * join makes them (duplicates multiply; a pair of rows matching on two
+ * keys of an OR counts once).
+ *
+ * Two tables on one equality, the common case, stream: the merge of the
+ * two join indexes (store_read_join) goes to the sink in batches, with
+ * nothing materialised. Otherwise the tuples are built table by table,
+ * left to right: JOIN k's condition becomes the sorted list of (tuple,
+ * row of k) it accepts, an equality by the pairs of its two join indexes
+ * looked up by row (CSR: the pairs bucketed by the earlier table's row),
+ * AND an intersection and OR a union of sorted lists (LSD radix sort on
+ * 16-bit digits); the tuples are then extended by that list, and the
+ * last table's go to the sink in batches.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "xmalloc.h"
+
+#define SINK_BATCH 4096
+
+/* A growable list of u64 (tuple << 32 | row). */
+struct u64list {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void
+u64_push(struct u64list *l, uint64_t x)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 1024 : l->cap * 2;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = x;
+}
+
+/* LSD radix sort of l on 16-bit digits, skipping digits all equal. */
+static void
+u64_sort(struct u64list *l)
+{
+	uint64_t *tmp, *src = l->v, *dst, *swap;
+	size_t (*cnt)[65536], i, sum, c;
+	unsigned d;
+
+	if (l->n < 2)
+		return;
+	cnt = xcalloc(4, sizeof(*cnt));
+	for (i = 0; i < l->n; i++)
+		for (d = 0; d < 4; d++)
+			cnt[d][(src[i] >> (16 * d)) & 0xffff]++;
+	tmp = xmalloc(l->n * sizeof(*tmp));
+	dst = tmp;
+	for (d = 0; d < 4; d++) {
+		if (cnt[d][(src[0] >> (16 * d)) & 0xffff] == l->n)
+			continue;
+		for (i = 0, sum = 0; i < 65536; i++) {
+			c = cnt[d][i];
+			cnt[d][i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < l->n; i++)
+			dst[cnt[d][(src[i] >> (16 * d)) & 0xffff]++] = src[i];
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != l->v)
+		memcpy(l->v, src, l->n * sizeof(*src));
+	free(tmp);
+	free(cnt);
+}
+
+/* Pairs of one equality: (row of the earlier table, row of table k). */
+struct pairs {
+	uint32_t *a, *b;
+	size_t n, cap;
+};
+
+static int
+collect_pair(void *arg, uint64_t l, uint64_t r)
+{
+	struct pairs *p = arg;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap == 0 ? 4096 : p->cap * 2;
+		p->a = xrealloc(p->a, p->cap * sizeof(*p->a));
+		p->b = xrealloc(p->b, p->cap * sizeof(*p->b));
+	}
+	p->a[p->n] = (uint32_t)l;
+	p->b[p->n++] = (uint32_t)r;
+	return 0;
+}
+
+/* The tuples built so far: n of width w. */
+struct tuples {
+	uint32_t *v;
+	size_t n, w;
+};
+
+struct joiner {
+	const struct qplan *plan;
+	struct store_read *rd;
+	const char *collab;
+	struct qerror *err;
+};
+
+static int
+join_fail(struct joiner *j, const char *e)
+{
+	j->err->code = PSID__ERROR_CODE__INTERNAL;
+	snprintf(j->err->message, sizeof(j->err->message), "a join: %s", e);
+	return -1;
+}
+
+/* The refs of an equality's two join indexes. */
+static void
+eq_refs(const struct qplan *plan, const struct qcond *c,
+    struct store_setref *l, struct store_setref *r)
+{
+	const struct qcol *a = &plan->cols[c->left], *b = &plan->cols[c->right];
+
+	l->table = plan->tables[a->table].name;
+	l->column = a->fpno;
+	r->table = plan->tables[b->table].name;
+	r->column = b->fpno;
+}
+
+/* The sorted (tuple, row of k) list an equality accepts. */
+static int
+eval_eq(struct joiner *j, const struct qcond *c, const struct tuples *t,
+    struct u64list *out)
+{
+	const struct qplan *plan = j->plan;
+	unsigned ta = plan->cols[c->left].table;
+	uint64_t rows = plan->tables[ta].rows, i, x;
+	struct store_setref l, r;
+	struct pairs p = { NULL, NULL, 0, 0 };
+	uint32_t *start, *rowk;
+	char e[256];
+
+	eq_refs(plan, c, &l, &r);
+	if (store_read_join(j->rd, j->collab, &l, &r, collect_pair, &p, e,
+	    sizeof(e)) != STORE_OK) {
+		free(p.a);
+		free(p.b);
+		return join_fail(j, e);
+	}
+	start = xcalloc(rows + 1, sizeof(*start));
+	rowk = xmalloc((p.n > 0 ? p.n : 1) * sizeof(*rowk));
+	for (i = 0; i < p.n; i++)
+		start[p.a[i] + 1]++;
+	for (i = 0; i < rows; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < p.n; i++)
+		rowk[start[p.a[i]]++] = p.b[i];
+	for (i = rows; i > 0; i--)
+		start[i] = start[i - 1];
+	start[0] = 0;
+	for (i = 0; i < t->n; i++) {
+		uint32_t ra = t->v[i * t->w + ta];
+
+		for (x = start[ra]; x < start[ra + 1]; x++)
+			u64_push(out, (uint64_t)i << 32 | rowk[x]);
+	}
+	free(start);
+	free(rowk);
+	free(p.a);
+	free(p.b);
+	return 0;
+}
+
+/* a := a AND b (intersection) or a OR b (union), both sorted. */
+static void
+combine(struct u64list *a, const struct u64list *b, bool or)
+{
+	struct u64list out = { NULL, 0, 0 };
+	size_t i = 0, k = 0;
+
+	while (i < a->n || k < b->n) {
+		if (k == b->n || (i < a->n && a->v[i] < b->v[k])) {
+			if (or)
+				u64_push(&out, a->v[i]);
+			i++;
+		} else if (i == a->n || b->v[k] < a->v[i]) {
+			if (or)
+				u64_push(&out, b->v[k]);
+			k++;
+		} else {
+			u64_push(&out, a->v[i]);
+			i++, k++;
+		}
+	}
+	free(a->v);
+	*a = out;
+}
+
+static int
+eval_cond(struct joiner *j, const struct qcond *c, const struct tuples *t,
+    struct u64list *out)
+{
+	struct u64list sub;
+	size_t i;
+
+	if (c->kind == SQL_COND_EQ)
+		return eval_eq(j, c, t, out);
+	/* AND and OR merge sorted lists; an equality's is sorted by tuple
+	 * only. */
+	if (eval_cond(j, &c->args[0], t, out) != 0)
+		return -1;
+	if (c->args[0].kind == SQL_COND_EQ)
+		u64_sort(out);
+	for (i = 1; i < c->nargs; i++) {
+		memset(&sub, 0, sizeof(sub));
+		if (eval_cond(j, &c->args[i], t, &sub) != 0) {
+			free(sub.v);
+			return -1;
+		}
+		if (c->args[i].kind == SQL_COND_EQ)
+			u64_sort(&sub);
+		combine(out, &sub, c->kind == SQL_COND_OR);
+		free(sub.v);
+	}
+	return 0;
+}
+
+/* Extend t by the accepted list: to sink when last, else into t. */
+static void
+extend(struct tuples *t, const struct u64list *l, bool last,
+    query_sink_fn *sink, void *arg)
+{
+	size_t w = t->w + 1, i, fill = 0;
+	uint32_t *nv = last ? xmalloc(SINK_BATCH * w * sizeof(*nv)) :
+	    xmalloc((l->n > 0 ? l->n : 1) * w * sizeof(*nv)), *dst;
+
+	for (i = 0; i < l->n; i++) {
+		dst = nv + (last ? fill : i) * w;
+		memcpy(dst, t->v + (l->v[i] >> 32) * t->w, t->w * sizeof(*dst));
+		dst[t->w] = (uint32_t)l->v[i];
+		if (last && ++fill == SINK_BATCH) {
+			sink(arg, nv, fill);
+			fill = 0;
+		}
+	}
+	if (last && fill > 0)
+		sink(arg, nv, fill);
+	free(t->v);
+	t->v = nv;
+	t->n = last ? 0 : l->n;
+	t->w = w;
+}
+
+/* The streamed two-table join: pairs to the sink in batches. */
+struct stream {
+	query_sink_fn *sink;
+	void *arg;
+	uint32_t buf[SINK_BATCH * 2];
+	size_t fill;
+};
+
+static int
+stream_pair(void *arg, uint64_t l, uint64_t r)
+{
+	struct stream *s = arg;
+
+	s->buf[2 * s->fill] = (uint32_t)l;
+	s->buf[2 * s->fill + 1] = (uint32_t)r;
+	if (++s->fill == SINK_BATCH) {
+		s->sink(s->arg, s->buf, s->fill);
+		s->fill = 0;
+	}
+	return 0;
+}
+
+static int
+join_stream(struct joiner *j, query_sink_fn *sink, void *arg)
+{
+	struct stream *s = xmalloc(sizeof(*s));
+	struct store_setref l, r;
+	char e[256];
+	int rc;
+
+	s->sink = sink;
+	s->arg = arg;
+	s->fill = 0;
+	eq_refs(j->plan, j->plan->on[1], &l, &r);
+	rc = store_read_join(j->rd, j->collab, &l, &r, stream_pair, s, e,
+	    sizeof(e));
+	if (rc == STORE_OK && s->fill > 0)
+		sink(arg, s->buf, s->fill);
+	free(s);
+	return rc == STORE_OK ? 0 : join_fail(j, e);
+}
+
+int
+query_join(const struct qplan *plan, struct store_read *rd,
+    const char *collab, query_sink_fn *sink, void *arg, struct qerror *err)
+{
+	struct joiner j = { plan, rd, collab, err };
+	struct tuples t;
+	struct u64list l;
+	uint64_t i;
+	unsigned k;
+
+	if (plan->ntables == 2 && plan->on[1]->kind == SQL_COND_EQ)
+		return join_stream(&j, sink, arg);
+	t.w = 1;
+	t.n = plan->tables[0].rows;
+	t.v = xmalloc((t.n > 0 ? t.n : 1) * sizeof(*t.v));
+	for (i = 0; i < t.n; i++)
+		t.v[i] = (uint32_t)i;
+	if (plan->ntables == 1) {
+		for (i = 0; i < t.n; i += SINK_BATCH)
+			sink(arg, t.v + i, t.n - i < SINK_BATCH ?
+			    (size_t)(t.n - i) : SINK_BATCH);
+		free(t.v);
+		return 0;
+	}
+	for (k = 1; k < plan->ntables; k++) {
+		memset(&l, 0, sizeof(l));
+		if (t.n > UINT32_MAX || eval_cond(&j, plan->on[k], &t,
+		    &l) != 0) {
+			free(l.v);
+			free(t.v);
+			if (t.n > UINT32_MAX)
+				return join_fail(&j, "over 2^32 joined rows");
+			return -1;
+		}
+		extend(&t, &l, k + 1 == plan->ntables, sink, arg);
+		free(l.v);
+	}
+	free(t.v);
+	return 0;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * query_load.c: the columns a bound query reads, from one store
+ * snapshot (query.h): dictionary and decimal columns pointed at in the
+ * map, per-row fingerprint ordinals made by one walk of a join index,
+ * and each WHERE leaf's truth per dictionary code (so that a row's test
+ * is one load).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "xmalloc.h"
+
+static uint64_t
+be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The query fails on table: why (for psid's log; the member gets less). */
+static int
+load_fail(struct qerror *err, const char *table, const char *why)
+{
+	err->code = PSID__ERROR_CODE__INTERNAL;
+	snprintf(err->message, sizeof(err->message), "table %s: %s", table,
+	    why);
+	return -1;
+}
+
+/* Per row of c's table, the ordinal of its fingerprint in c's column. */
+static int
+load_ordinals(struct qplan *plan, struct qcol *c, struct store_read *rd,
+    const char *collab, char *e, size_t esize)
+{
+	const struct qtable *t = &plan->tables[c->table];
+	struct store_setref ref = { t->name, c->fpno };
+	struct store_run run;
+	const uint8_t *rec, *prev = NULL;
+	uint64_t i, ordinal = 0, rowid;
+	uint32_t k, chunk;
+
+	if (store_read_join_index(rd, collab, &ref, &run, e, esize) !=
+	    STORE_OK)
+		return -1;
+	c->ord = xmalloc((size_t)(t->rows > 0 ? t->rows : 1) *
+	    sizeof(*c->ord));
+	memset(c->ord, 0xff, (size_t)t->rows * sizeof(*c->ord));
+	for (chunk = 0, i = 0; chunk < run.nchunks; chunk++)
+		for (k = 0; k < run.chunk_recs && i < run.n; k++, i++) {
+			rec = run.chunks[chunk] + (size_t)k * 40;
+			if (prev != NULL && memcmp(prev, rec, 32) != 0)
+				ordinal++;
+			prev = rec;
+			rowid = be64(rec + 32);
+			if (rowid < t->rows)
+				c->ord[rowid] = (uint32_t)ordinal;
+		}
+	c->space = run.n > 0 ? ordinal + 1 : 0;
+	store_run_free(&run);
+	return 0;
+}
+
+/* Column c's records and blob. */
+static int
+load_values(struct qplan *plan, struct qcol *c, struct store_read *rd,
+    const char *collab, char *e, size_t esize)
+{
+	const struct qtable *t = &plan->tables[c->table];
+	unsigned vcol = c->kind == QCOL_CODES ? VALCOL_CODES(c->col) :
+	    VALCOL_DECIMAL(c->col);
+	const uint8_t *blob;
+	size_t len;
+
+	int rc;
+
+	rc = store_read_values(rd, collab, t->name, vcol, &c->run,
+	    (const void **)&blob, &len, e, esize);
+	if (rc == STORE_NOTFOUND)
+		snprintf(e, esize, "no value column for column %s (uploaded by "
+		    "an older psid? upload it again)",
+		    t->info->columns[c->col]->name);
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? 1 : -1;
+	if (c->run.n != t->rows || c->run.reclen != (c->kind == QCOL_CODES ?
+	    4u : 8u)) {
+		snprintf(e, esize, "has %llu records of %zu bytes",
+		    (unsigned long long)c->run.n, c->run.reclen);
+		return -1;
+	}
+	if (c->kind == QCOL_CODES) {
+		if (valcol_dict_open(&c->dict, blob, len) != 0) {
+			snprintf(e, esize, "has a corrupt dictionary");
+			return -1;
+		}
+		c->space = c->dict.n;
+		return 0;
+	}
+	if (blob == NULL || len != 4 || blob[0] > 18) {
+		snprintf(e, esize, "has no scale");
+		return -1;
+	}
+	c->scale = blob[0];
+	return 0;
+}
+
+/* Truth per code of a WHERE leaf over dictionary column c. */
+static void
+leaf_truth(struct qpred *p, const struct qcol *c)
+{
+	const uint8_t *v;
+	size_t len, i;
+	uint32_t code;
+	uint8_t hit;
+
+	p->truth = xcalloc(c->dict.n > 0 ? c->dict.n : 1, 1);
+	for (code = 0; code < c->dict.n; code++) {
+		v = valcol_dict_value(&c->dict, code, &len);
+		hit = 0;
+		for (i = 0; i < p->nlits && !hit; i++)
+			hit = p->lits[i].len == len &&
+			    memcmp(p->lits[i].text, v, len) == 0;
+		p->truth[code] = p->kind == SQL_PRED_NE ? !hit : hit;
+	}
+}
+
+static void
+pred_truths(struct qplan *plan, struct qpred *p)
+{
+	size_t i;
+
+	if (p->kind == SQL_PRED_EQ || p->kind == SQL_PRED_NE ||
+	    p->kind == SQL_PRED_IN) {
+		leaf_truth(p, &plan->cols[p->qcol]);
+		return;
+	}
+	for (i = 0; i < p->nargs; i++)
+		pred_truths(plan, &p->args[i]);
+}
+
+int
+query_load(struct qplan *plan, struct store_read *rd, const char *collab,
+    struct qerror *err)
+{
+	char e[256] = "";
+	struct qcol *c;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < plan->ntables; i++)
+		if (plan->tables[i].rows > UINT32_MAX - 1)
+			return load_fail(err, plan->tables[i].name, "more rows "
+			    "than a query can join");
+	for (i = 0; i < plan->ncols; i++) {
+		c = &plan->cols[i];
+		switch (c->kind) {
+		case QCOL_FP:
+			if (c->need_ord && load_ordinals(plan, c, rd, collab, e,
+			    sizeof(e)) != 0)
+				return load_fail(err,
+				    plan->tables[c->table].name, e);
+			break;
+		case QCOL_ROWID:
+			c->space = plan->tables[c->table].rows;
+			break;
+		default:
+			if ((rc = load_values(plan, c, rd, collab, e,
+			    sizeof(e))) != 0) {
+				load_fail(err, plan->tables[c->table].name, e);
+				if (rc > 0)
+					err->code =
+					    PSID__ERROR_CODE__UNAVAILABLE;
+				return -1;
+			}
+			break;
+		}
+	}
+	if (plan->where != NULL)
+		pred_truths(plan, plan->where);
+	return 0;
+}
