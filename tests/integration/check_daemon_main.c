@@ -29,6 +29,7 @@ main(void)
 	sr = srunner_create(make_daemon_suite());
 	srunner_add_suite(sr, make_daemon_api_suite());
 	srunner_add_suite(sr, make_privacy_suite());
+	srunner_add_suite(sr, make_query_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
