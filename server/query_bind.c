@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_bind.c: a parsed query bound to the collaboration's tables and
- * checked against their rules (query.h): names resolved (with "did you
+ * checked against their rules (query_plan.h): names resolved (with "did you
  * mean" hints), the tables' rules applied to every join, filter,
  * grouping and aggregate, the thresholds collected. Select items and
  * ORDER BY are bound in query_items.c.

@@ -6,7 +6,7 @@
 #ifndef PSID_QUERY_INT_H
 #define PSID_QUERY_INT_H
 
-#include "query.h"
+#include "query_plan.h"
 
 /* A binding in progress. */
 struct qbind {

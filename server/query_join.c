@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * query_join.c: the joined tuples of a query (query.h), as SQL's inner
+ * query_join.c: the joined tuples of a query (query_plan.h), as SQL's inner
  * join makes them (duplicates multiply; a pair of rows matching on two
  * keys of an OR counts once).
  *
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "query_plan.h"
 #include "xmalloc.h"
 
 #define SINK_BATCH 4096
