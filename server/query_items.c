@@ -303,14 +303,10 @@ pred_free(struct qpred *p)
 }
 
 void
-query_free(struct qplan *plan)
+query_items_free(struct qplan *plan)
 {
 	size_t i;
 
-	for (i = 0; i < plan->ncols; i++) {
-		store_run_free(&plan->cols[i].run);
-		free(plan->cols[i].ord);
-	}
 	free(plan->cols);
 	for (i = 1; i < SQL_MAX_TABLES; i++) {
 		cond_free(plan->on[i]);

@@ -197,3 +197,15 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 		pred_truths(plan, plan->where);
 	return 0;
 }
+
+void
+query_free(struct qplan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ncols; i++) {
+		store_run_free(&plan->cols[i].run);
+		free(plan->cols[i].ord);
+	}
+	query_items_free(plan);
+}

@@ -213,7 +213,10 @@ int query_agg_result(struct qagg_state *st, const struct qplan *plan,
 void query_agg_free(struct qagg_state *st);
 void query_result_free(struct qresult *res);
 
-/* Free what plan holds (not the tables' meta). */
+/* Free what plan holds (not the tables' meta); NULL-safe on a zeroed plan. */
 void query_free(struct qplan *plan);
+
+/* Free what query_bind made of plan, when nothing was loaded (fuzzing). */
+void query_items_free(struct qplan *plan);
 
 #endif /* PSID_QUERY_PLAN_H */
