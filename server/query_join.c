@@ -96,10 +96,11 @@ collect_pair(void *arg, uint64_t l, uint64_t r)
 	return 0;
 }
 
-/* The tuples built so far: n of width w. */
+/* The tuples built so far: n of width w (identity: tuple i is row i). */
 struct tuples {
 	uint32_t *v;
 	size_t n, w;
+	bool identity;
 };
 
 struct joiner {
@@ -149,6 +150,14 @@ eval_eq(struct joiner *j, const struct qcond *c, const struct tuples *t,
 		free(p.a);
 		free(p.b);
 		return join_fail(j, e);
+	}
+	if (t->identity) {
+		/* The first table's rows are the tuples: no lookup needed. */
+		for (i = 0; i < p.n; i++)
+			u64_push(out, (uint64_t)p.a[i] << 32 | p.b[i]);
+		free(p.a);
+		free(p.b);
+		return 0;
 	}
 	start = xcalloc(rows + 1, sizeof(*start));
 	rowk = xmalloc((p.n > 0 ? p.n : 1) * sizeof(*rowk));
@@ -252,6 +261,7 @@ extend(struct tuples *t, const struct u64list *l, bool last,
 	t->v = nv;
 	t->n = last ? 0 : l->n;
 	t->w = w;
+	t->identity = false;
 }
 
 /* The streamed two-table join: pairs to the sink in batches. */
@@ -310,6 +320,7 @@ query_join(const struct qplan *plan, struct store_read *rd,
 	if (plan->keyed)
 		return join_stream(&j, sink, arg);
 	t.w = 1;
+	t.identity = true;
 	t.n = plan->tables[0].rows;
 	t.v = xmalloc((t.n > 0 ? t.n : 1) * sizeof(*t.v));
 	for (i = 0; i < t.n; i++)
