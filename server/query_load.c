@@ -167,8 +167,8 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 		    (i == plan->on[1]->left || i == plan->on[1]->right)) {
 			c->need_ord = false;
 			c->use_key = true;
-			c->space = plan->tables[0].rows < plan->tables[1].rows ?
-			    plan->tables[0].rows : plan->tables[1].rows;
+			/* The key: a record index of the left join index. */
+			c->space = plan->tables[0].rows;
 			continue;
 		}
 		switch (c->kind) {

@@ -7,7 +7,8 @@
  * gallops (doubling steps, then a binary search) to the other side's
  * fingerprint, so a small index against a huge one costs O(small x log
  * huge); equal fingerprints form a group on each side, and every pair of
- * the two groups is reported.
+ * the two groups is reported. The merge steps through the chunks with
+ * cursors and compares 64-bit prefixes first.
  */
 #include "config.h"
 
@@ -57,24 +58,6 @@ seek(const struct pairrun *r, uint64_t from, const uint8_t *fp)
 	return hi;
 }
 
-/* The end of the group of equal fingerprints that starts at i. */
-static uint64_t
-group_end(const struct pairrun *r, uint64_t i)
-{
-	const uint8_t *fp = rec_at(r, i);
-	uint64_t j = i + 1;
-
-	while (j < r->n && memcmp(rec_at(r, j), fp, FP_LEN) == 0)
-		j++;
-	return j;
-}
-
-static uint64_t
-rowid_at(const struct pairrun *r, uint64_t i)
-{
-	return store_get_be64(rec_at(r, i) + FP_LEN);
-}
-
 /*
  * Map the join index of ref into run (run->chunks malloc'd, to free).
  * Returns STORE_OK, STORE_NOTFOUND or -1.
@@ -112,57 +95,151 @@ open_run(struct store_read *rd, const char *collab,
 	    run->chunks, err, err_size);
 }
 
-/* The merge of store_read_join; with kcb, each pair with its key. */
+/*
+ * A cursor over a run: record i at p, within chunk c (clen records, the
+ * k-th of them), so stepping costs an add, not a division.
+ */
+struct cursor {
+	const struct pairrun *r;
+	uint64_t i;
+	uint64_t c, k, clen;
+	const uint8_t *p;
+};
+
+static void
+cursor_set(struct cursor *u, uint64_t i)
+{
+	const struct pairrun *r = u->r;
+
+	u->i = i;
+	if (i >= r->n) {
+		u->p = NULL;
+		return;
+	}
+	u->c = i / r->chunk_recs;
+	u->k = i % r->chunk_recs;
+	u->clen = r->n - u->c * r->chunk_recs < r->chunk_recs ?
+	    r->n - u->c * r->chunk_recs : r->chunk_recs;
+	u->p = r->chunks[u->c] + (size_t)u->k * PAIR_LEN;
+}
+
+static inline void
+cursor_next(struct cursor *u)
+{
+	u->i++;
+	if (++u->k == u->clen)
+		cursor_set(u, u->i);
+	else
+		u->p += PAIR_LEN;
+}
+
+/* The first 8 bytes of a fingerprint as a number in its sort order. */
+static inline uint64_t
+prefix(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+static inline int
+fp_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x = prefix(a), y = prefix(b);
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return memcmp(a + 8, b + 8, FP_LEN - 8);
+}
+
+static inline int
+fp_eq(const uint8_t *a, const uint8_t *b)
+{
+	return prefix(a) == prefix(b) && memcmp(a + 8, b + 8, FP_LEN - 8) == 0;
+}
+
+/* Step u past fingerprints below fp: a few steps, then a gallop. */
+static inline void
+cursor_advance(struct cursor *u, const uint8_t *fp, unsigned *misses)
+{
+	if (++*misses < 8) {
+		cursor_next(u);
+		return;
+	}
+	*misses = 0;
+	cursor_set(u, seek(u->r, u->i + 1, fp));
+}
+
+/* Every pair of the groups at l and r (equal fingerprints); see below. */
+static int
+join_groups(struct cursor *l, struct cursor *r, store_join_cb cb,
+    store_join_key_cb kcb, void *arg)
+{
+	struct cursor rstart = *r, rr;
+	const uint8_t *fp = l->p;
+	uint64_t key = l->i, lrow;
+
+	while (l->p != NULL && fp_eq(l->p, fp)) {
+		lrow = store_get_be64(l->p + FP_LEN);
+		for (rr = rstart; rr.p != NULL && fp_eq(rr.p, fp);
+		    cursor_next(&rr))
+			if (kcb != NULL ? kcb(arg, key, lrow,
+			    store_get_be64(rr.p + FP_LEN)) != 0 : cb(arg, lrow,
+			    store_get_be64(rr.p + FP_LEN)) != 0)
+				return -1;
+		*r = rr;
+		cursor_next(l);
+	}
+	return 0;
+}
+
+/*
+ * The merge of store_read_join: both sides stepped by cursors, compared
+ * on 64-bit prefixes first; a side that misses eight times in a row
+ * gallops. With kcb, each pair with its key.
+ */
 static int
 join_merge(struct store_read *rd, const char *collab,
     const struct store_setref *left, const struct store_setref *right,
     store_join_cb cb, store_join_key_cb kcb, void *arg, char *err,
     size_t err_size)
 {
-	struct pairrun l = { NULL, 0, 0 }, r = { NULL, 0, 0 };
-	uint64_t i = 0, j = 0, i2, j2, a, b, key = 0;
-	int rc, ret = -1;
+	struct pairrun lr = { NULL, 0, 0 }, rr = { NULL, 0, 0 };
+	struct cursor l, r;
+	unsigned lmiss = 0, rmiss = 0;
+	int rc, ret = -1, c;
 
-	if ((rc = open_run(rd, collab, left, &l, err, err_size)) != 0 ||
-	    (rc = open_run(rd, collab, right, &r, err, err_size)) != 0) {
+	if ((rc = open_run(rd, collab, left, &lr, err, err_size)) != 0 ||
+	    (rc = open_run(rd, collab, right, &rr, err, err_size)) != 0) {
 		ret = rc;
 		goto out;
 	}
-	while (i < l.n && j < r.n) {
-		int c = memcmp(rec_at(&l, i), rec_at(&r, j), FP_LEN);
-
+	l.r = &lr;
+	r.r = &rr;
+	cursor_set(&l, 0);
+	cursor_set(&r, 0);
+	while (l.p != NULL && r.p != NULL) {
+		c = fp_cmp(l.p, r.p);
 		if (c < 0) {
-			i = seek(&l, i + 1, rec_at(&r, j));
+			cursor_advance(&l, r.p, &lmiss);
 			continue;
 		}
 		if (c > 0) {
-			j = seek(&r, j + 1, rec_at(&l, i));
+			cursor_advance(&r, l.p, &rmiss);
 			continue;
 		}
-		i2 = group_end(&l, i);
-		j2 = group_end(&r, j);
-		for (a = i; a < i2; a++) {
-			uint64_t lrow = rowid_at(&l, a);
-
-			for (b = j; b < j2; b++) {
-				if (kcb != NULL ? kcb(arg, key, lrow,
-				    rowid_at(&r, b)) != 0 : cb(arg, lrow,
-				    rowid_at(&r, b)) != 0) {
-					store_set_err(err, err_size,
-					    "stopped by the caller");
-					ret = STORE_STOPPED;
-					goto out;
-				}
-			}
+		lmiss = rmiss = 0;
+		if (join_groups(&l, &r, cb, kcb, arg) != 0) {
+			store_set_err(err, err_size, "stopped by the caller");
+			ret = STORE_STOPPED;
+			goto out;
 		}
-		i = i2;
-		j = j2;
-		key++;
 	}
 	ret = STORE_OK;
 out:
-	free(l.chunks);
-	free(r.chunks);
+	free(lr.chunks);
+	free(rr.chunks);
 	return ret;
 }
 

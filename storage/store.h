@@ -360,9 +360,10 @@ int store_read_join(struct store_read *rd, const char *collab,
     store_join_cb cb, void *arg, char *err, size_t err_size);
 
 /*
- * Called for each joined pair with key, the number of the fingerprint
- * they share among those the join matched (0, 1, 2, ... in fingerprint
- * order): pairs of one fingerprint share it. Return 0 to go on.
+ * Called for each joined pair with key, the index in the left join index
+ * of the first record of the fingerprint they share: pairs of one
+ * fingerprint share it, pairs of two differ, and it is below the left
+ * index's number of records. Return 0 to go on.
  */
 typedef int (*store_join_key_cb)(void *arg, uint64_t key,
     uint64_t left_rowid, uint64_t right_rowid);
