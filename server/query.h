@@ -48,6 +48,7 @@ struct qcol {
 	enum qcol_kind kind;
 	unsigned fpno;		/* QCOL_FP: its set and join index column */
 	bool need_ord;		/* QCOL_FP: per-row ordinals wanted */
+	bool use_key;		/* QCOL_FP: the tuple's join key stands in */
 	/* Loaded: */
 	struct store_run run;	/* values (CODES, DECIMAL) */
 	struct valcol_dict dict;	/* CODES */
@@ -127,6 +128,9 @@ struct qplan {
 	size_t norder;
 	bool has_limit;
 	uint64_t limit;
+	/* Set by query_load: two tables on one equality, whose tuples carry
+	 * the number of their shared fingerprint after the row ids. */
+	bool keyed;
 };
 
 /* What a query needs of the collaboration to be bound. */
@@ -173,7 +177,10 @@ struct qresult {
 	uint64_t suppressed;		/* left out under a threshold */
 };
 
-/* A tuple sink: n joined tuples of width row ids each, row-major. */
+/*
+ * A tuple sink: n joined tuples, row-major, each a row id per table then,
+ * when plan->keyed, the number of the fingerprint the two rows share.
+ */
 typedef void query_sink_fn(void *arg, const uint32_t *tuples, size_t n);
 
 /*

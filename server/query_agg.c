@@ -228,7 +228,7 @@ value_of(const struct qcol *c, const uint32_t *tup, uint64_t *v)
 
 	switch (c->kind) {
 	case QCOL_FP:
-		x = c->ord != NULL ? c->ord[row] : 0;
+		x = c->use_key ? tup[2] : c->ord != NULL ? c->ord[row] : 0;
 		*v = x;
 		return x != STORE_VALUE_NULL32;
 	case QCOL_CODES:
@@ -316,7 +316,7 @@ query_agg_sink(void *arg, const uint32_t *tuples, size_t n)
 {
 	struct qagg_state *st = arg;
 	const struct qplan *plan = st->plan;
-	size_t w = plan->ntables, i;
+	size_t w = plan->ntables + (plan->keyed ? 1 : 0), i;
 
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)

@@ -133,9 +133,9 @@ unknown_column(struct qbind *b, const struct sql_colref *c, int ti)
 	hint = sql_suggest(c->column, names, n);
 	if (c->qualifier != NULL)
 		return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
-		    "unknown column %s.%s%s%s%s%s", c->qualifier, c->column,
+		    "unknown column %s.%s%s%s%s%s%s", c->qualifier, c->column,
 		    hint ? " (did you mean " : "", hint ? c->qualifier : "",
-		    hint ? "." : "", hint ? hint : "");
+		    hint ? "." : "", hint ? hint : "", hint ? "?)" : "");
 	return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
 	    "unknown column %s%s%s%s", c->column, hint ? " (did you mean " :
 	    "", hint ? hint : "", hint ? "?)" : "");

@@ -242,7 +242,7 @@ order_item(struct qbind *b, const struct sql_order *o)
 		    strcmp(b->q->items[i].name, o->col.column) == 0)
 			return (int)i;
 	if (qb_resolve(b, &o->col, &t, &col) != 0)
-		return -1;
+		goto not_in_result;
 	for (i = 0; i < b->q->nitems; i++) {
 		it = &b->q->items[i];
 		if (it->agg != SQL_AGG_NONE || p->items[i].group < 0)
@@ -252,8 +252,11 @@ order_item(struct qbind *b, const struct sql_order *o)
 		if (ti == t && ci == col)
 			return (int)i;
 	}
+not_in_result:
 	return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &o->pos,
-	    "ORDER BY %s is not a column of the result", o->col.column);
+	    "ORDER BY %s%s%s is not a column of the result",
+	    o->col.qualifier ? o->col.qualifier : "",
+	    o->col.qualifier ? "." : "", o->col.column);
 }
 
 int

@@ -258,17 +258,18 @@ extend(struct tuples *t, const struct u64list *l, bool last,
 struct stream {
 	query_sink_fn *sink;
 	void *arg;
-	uint32_t buf[SINK_BATCH * 2];
+	uint32_t buf[SINK_BATCH * 3];
 	size_t fill;
 };
 
 static int
-stream_pair(void *arg, uint64_t l, uint64_t r)
+stream_pair(void *arg, uint64_t key, uint64_t l, uint64_t r)
 {
 	struct stream *s = arg;
 
-	s->buf[2 * s->fill] = (uint32_t)l;
-	s->buf[2 * s->fill + 1] = (uint32_t)r;
+	s->buf[3 * s->fill] = (uint32_t)l;
+	s->buf[3 * s->fill + 1] = (uint32_t)r;
+	s->buf[3 * s->fill + 2] = (uint32_t)key;
 	if (++s->fill == SINK_BATCH) {
 		s->sink(s->arg, s->buf, s->fill);
 		s->fill = 0;
@@ -288,8 +289,8 @@ join_stream(struct joiner *j, query_sink_fn *sink, void *arg)
 	s->arg = arg;
 	s->fill = 0;
 	eq_refs(j->plan, j->plan->on[1], &l, &r);
-	rc = store_read_join(j->rd, j->collab, &l, &r, stream_pair, s, e,
-	    sizeof(e));
+	rc = store_read_join_keyed(j->rd, j->collab, &l, &r, stream_pair, s,
+	    e, sizeof(e));
 	if (rc == STORE_OK && s->fill > 0)
 		sink(arg, s->buf, s->fill);
 	free(s);
@@ -306,7 +307,7 @@ query_join(const struct qplan *plan, struct store_read *rd,
 	uint64_t i;
 	unsigned k;
 
-	if (plan->ntables == 2 && plan->on[1]->kind == SQL_COND_EQ)
+	if (plan->keyed)
 		return join_stream(&j, sink, arg);
 	t.w = 1;
 	t.n = plan->tables[0].rows;

@@ -159,8 +159,18 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 		if (plan->tables[i].rows > UINT32_MAX - 1)
 			return load_fail(err, plan->tables[i].name, "more rows "
 			    "than a query can join");
+	plan->keyed = plan->ntables == 2 && plan->on[1]->kind == SQL_COND_EQ;
 	for (i = 0; i < plan->ncols; i++) {
 		c = &plan->cols[i];
+		/* A distinct count of the joined key: the join numbers it. */
+		if (plan->keyed && c->kind == QCOL_FP && c->need_ord &&
+		    (i == plan->on[1]->left || i == plan->on[1]->right)) {
+			c->need_ord = false;
+			c->use_key = true;
+			c->space = plan->tables[0].rows < plan->tables[1].rows ?
+			    plan->tables[0].rows : plan->tables[1].rows;
+			continue;
+		}
 		switch (c->kind) {
 		case QCOL_FP:
 			if (c->need_ord && load_ordinals(plan, c, rd, collab, e,

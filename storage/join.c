@@ -112,13 +112,15 @@ open_run(struct store_read *rd, const char *collab,
 	    run->chunks, err, err_size);
 }
 
-int
-store_read_join(struct store_read *rd, const char *collab,
+/* The merge of store_read_join; with kcb, each pair with its key. */
+static int
+join_merge(struct store_read *rd, const char *collab,
     const struct store_setref *left, const struct store_setref *right,
-    store_join_cb cb, void *arg, char *err, size_t err_size)
+    store_join_cb cb, store_join_key_cb kcb, void *arg, char *err,
+    size_t err_size)
 {
 	struct pairrun l = { NULL, 0, 0 }, r = { NULL, 0, 0 };
-	uint64_t i = 0, j = 0, i2, j2, a, b;
+	uint64_t i = 0, j = 0, i2, j2, a, b, key = 0;
 	int rc, ret = -1;
 
 	if ((rc = open_run(rd, collab, left, &l, err, err_size)) != 0 ||
@@ -143,7 +145,9 @@ store_read_join(struct store_read *rd, const char *collab,
 			uint64_t lrow = rowid_at(&l, a);
 
 			for (b = j; b < j2; b++) {
-				if (cb(arg, lrow, rowid_at(&r, b)) != 0) {
+				if (kcb != NULL ? kcb(arg, key, lrow,
+				    rowid_at(&r, b)) != 0 : cb(arg, lrow,
+				    rowid_at(&r, b)) != 0) {
 					store_set_err(err, err_size,
 					    "stopped by the caller");
 					ret = STORE_STOPPED;
@@ -153,12 +157,31 @@ store_read_join(struct store_read *rd, const char *collab,
 		}
 		i = i2;
 		j = j2;
+		key++;
 	}
 	ret = STORE_OK;
 out:
 	free(l.chunks);
 	free(r.chunks);
 	return ret;
+}
+
+int
+store_read_join(struct store_read *rd, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_cb cb, void *arg, char *err, size_t err_size)
+{
+	return join_merge(rd, collab, left, right, cb, NULL, arg, err,
+	    err_size);
+}
+
+int
+store_read_join_keyed(struct store_read *rd, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_key_cb cb, void *arg, char *err, size_t err_size)
+{
+	return join_merge(rd, collab, left, right, NULL, cb, arg, err,
+	    err_size);
 }
 
 int

@@ -359,6 +359,19 @@ int store_read_join(struct store_read *rd, const char *collab,
     const struct store_setref *left, const struct store_setref *right,
     store_join_cb cb, void *arg, char *err, size_t err_size);
 
+/*
+ * Called for each joined pair with key, the number of the fingerprint
+ * they share among those the join matched (0, 1, 2, ... in fingerprint
+ * order): pairs of one fingerprint share it. Return 0 to go on.
+ */
+typedef int (*store_join_key_cb)(void *arg, uint64_t key,
+    uint64_t left_rowid, uint64_t right_rowid);
+
+/* store_read_join, each pair given with its key (for distinct counts). */
+int store_read_join_keyed(struct store_read *rd, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_key_cb cb, void *arg, char *err, size_t err_size);
+
 /* store_read_join in a read transaction of its own. */
 int store_join(struct store *store, const char *collab,
     const struct store_setref *left, const struct store_setref *right,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fileout.c: all-or-nothing output files (see fileout.h).
+ * fileout.c: all-or-nothing output files (see fileout.h), and their
+ * public form for a buffer, psid_file_write (<psid/client.h>).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "fileout.h"
+#include "outbuf.h"
 #include "psid/client.h"
 
 int
@@ -114,4 +116,22 @@ fileout_abort(struct fileout *out)
 	free(out->path);
 	out->tmp_path = out->path = NULL;
 	errno = saved;
+}
+
+int
+psid_file_write(const char *path, const void *data, size_t len,
+    bool overwrite)
+{
+	struct fileout out;
+	int rc;
+
+	if (path == NULL || (data == NULL && len > 0))
+		return PSID_ERR_INVALID;
+	if ((rc = fileout_open(&out, path, overwrite)) != PSID_OK)
+		return rc;
+	if (outbuf_write_all(out.fd, data, len) != 0) {
+		fileout_abort(&out);
+		return PSID_ERR_IO;
+	}
+	return fileout_commit(&out);
 }

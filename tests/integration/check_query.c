@@ -27,6 +27,8 @@ static struct psid_conn *alice, *bob;
 static sqlite3 *db;
 static char collab[PSID_COLLAB_ID_LEN + 1];
 static char *dir;
+/* Over all comparisons: groups returned and left out (both must occur). */
+static uint64_t total_rows, total_suppressed;
 
 static void
 setup(void)
@@ -218,8 +220,8 @@ make_tables(uint64_t seed, unsigned min_buyers, size_t rows)
 	upload_file(alice, "regions", csv, "{\"type\": \"aggregation\", "
 	    "\"joinColumns\": [\"email\"], \"dimensionColumns\": "
 	    "[\"region\"], \"aggregateColumns\": [{\"columnNames\": "
-	    "[\"region\"], \"function\": \"COUNT\"}], \"outputConstraints\": "
-	    "[], \"allowedJoinOperators\": [\"AND\"]}");
+	    "[\"region\"], \"function\": \"COUNT\"}], "
+	    "\"allowedJoinOperators\": [\"AND\"]}");
 	free(csv);
 }
 
@@ -365,6 +367,8 @@ compare(const char *psid_sql, const char *sqlite_sql, const char *format,
 	    (unsigned long long)res->groups_suppressed,
 	    (unsigned long long)suppressed);
 	ck_assert_uint_eq(res->groups, nwant);
+	total_rows += nwant;
+	total_suppressed += suppressed;
 	for (i = 0; i < nwant; i++) {
 		free(want[i]);
 		free(got[i]);
@@ -438,12 +442,15 @@ START_TEST(test_queries_match_sqlite)
 	}
 	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
 	for (seed = 1; seed <= 4; seed++) {
-		min_buyers = (unsigned)(seed * 3 % 7);
+		min_buyers = (unsigned)(seed * 9 % 31);
 		make_tables(seed * 7919, min_buyers, 150 + 50 * seed);
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			compare(cases[i].psid, cases[i].sqlite, cases[i].format,
 			    min_buyers);
 	}
+	/* The data exercised both sides of the thresholds. */
+	ck_assert_uint_gt(total_rows, 20);
+	ck_assert_uint_gt(total_suppressed, 0);
 	sqlite3_close(db);
 	psid_conn_free(alice);
 	psid_conn_free(bob);
@@ -484,8 +491,12 @@ static const struct refusal {
 	  "e.campaign = p.product", PSID_ERR_FORBIDDEN,
 	  "column e.campaign is not a fingerprint column" },
 	{ 0, "SELECT COUNT(*) FROM exposures e JOIN regions r ON e.email = "
-	  "r.email OR e.phone = r.email", PSID_ERR_FORBIDDEN,
-	  "OR joins table regions, whose rule allows AND only" },
+	  "r.email OR (e.email = r.email AND e.email = r.email)",
+	  PSID_ERR_FORBIDDEN, "line 1, column 52: OR joins table regions, "
+	  "whose rule allows AND only" },
+	{ 0, "SELECT COUNT(*) FROM exposures e JOIN regions r ON e.email = "
+	  "r.email AND e.phone = r.email", PSID_ERR_FORBIDDEN,
+	  "line 1, column 74: e.phone and r.email have different names" },
 	{ 0, "SELECT e.campaign, COUNT(*) FROM exposures e JOIN purchases p "
 	  "ON e.email = p.email", PSID_ERR_BAD_REQUEST,
 	  "line 1, column 8: e.campaign must be in GROUP BY" },

@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, make_tables_suite());
 	srunner_add_suite(sr, make_client_net_suite());
 	srunner_add_suite(sr, make_client_wire_suite());
+	srunner_add_suite(sr, make_client_query_suite());
 	srunner_add_suite(sr, make_noise_suite());
 	srunner_add_suite(sr, make_budget_suite());
 	srunner_add_suite(sr, make_rule_suite());

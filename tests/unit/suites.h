@@ -21,6 +21,7 @@ Suite *make_storage_suite(void);
 Suite *make_tables_suite(void);
 Suite *make_client_net_suite(void);
 Suite *make_client_wire_suite(void);
+Suite *make_client_query_suite(void);
 Suite *make_noise_suite(void);
 Suite *make_budget_suite(void);
 Suite *make_rule_suite(void);

@@ -306,6 +306,19 @@ int psid_decrypt_csv(const struct psid_keys *keys, const char *input_path,
 int psid_schema_template(const char *input_path, bool has_header,
     const char *output_path, bool overwrite, struct psid_report *report);
 
+/*
+ * Write data[0..len) to path all or nothing, as the table calls write
+ * their output: into a temporary file beside path, renamed into place
+ * once whole, so that path is never seen half written; an existing path
+ * is replaced only when overwrite is true. Returns PSID_OK,
+ * PSID_ERR_INVALID (path NULL, or data NULL with len > 0),
+ * PSID_ERR_EXISTS (path exists and overwrite is false, or it appeared
+ * meanwhile), PSID_ERR_IO (errno says why; nothing is left behind) or
+ * PSID_ERR_NOMEM.
+ */
+int psid_file_write(const char *path, const void *data, size_t len,
+    bool overwrite);
+
 /* The network API: talking to psid. */
 #include <psid/remote.h>
 

@@ -3,8 +3,8 @@
  * psid/remote.h: the network half of libpsid, included by <psid/client.h>
  * (include that): one connection to psid over mutual TLS 1.3 and one
  * blocking call per operation: collaborations, uploads, tables, counts,
- * joins, the audit log, privacy budgets and psid's counters. The
- * conventions are <psid/client.h>'s.
+ * joins, SQL queries, the audit log, privacy budgets and psid's
+ * counters. The conventions are <psid/client.h>'s.
  */
 #ifndef PSID_REMOTE_H
 #define PSID_REMOTE_H
@@ -331,6 +331,74 @@ struct psid_join_request {
 int psid_join(struct psid_conn *conn, const char *collab_id,
     const struct psid_join_request *request, const char *output_path,
     bool overwrite, struct psid_report *report);
+
+/* The longest SQL text psid takes, in bytes: 1 MiB. */
+#define PSID_QUERY_SQL_MAX (1024u * 1024u)
+/* The most a result may hold: rows, and bytes (text and pointers). */
+#define PSID_RESULT_MAX_ROWS (1u << 24)
+#define PSID_RESULT_MAX_BYTES ((size_t)1 << 30)
+
+/* What a value of a query's result is. */
+enum psid_value_kind {
+	PSID_VALUE_TEXT,	/* a dimension's cell, as uploaded */
+	PSID_VALUE_INTEGER,	/* [-]digits: a count */
+	PSID_VALUE_DECIMAL,	/* [-]digits[.digits]: a SUM or an AVG */
+};
+
+struct psid_result_column {
+	char *name;		/* the item's AS name, else its text */
+	enum psid_value_kind kind;
+};
+
+/* A query's result, made by psid_query(), freed by psid_result_free(). */
+struct psid_result {
+	size_t ncolumns;	/* at least 1 */
+	struct psid_result_column *columns;
+	size_t nrows;
+	char **cells;		/* nrows x ncolumns, row-major, NUL-terminated
+				 * text; a NULL pointer is SQL's NULL; the
+				 * array is NULL when nrows is 0 */
+	uint64_t groups;	/* groups that met every threshold (before
+				 * LIMIT) */
+	uint64_t groups_suppressed;	/* groups left out under a
+					 * threshold */
+};
+
+/*
+ * Run an aggregate query in psid's SQL subset (psid(8)) over a
+ * collaboration's tables (a member that may query; every table's rule
+ * applies, thresholds and privacy budgets included). sql[0..sql_len) is
+ * the text as typed, without NUL bytes, not NUL-terminated; psid parses
+ * and judges it (at most PSID_QUERY_SQL_MAX bytes).
+ *
+ * On success *out is the whole result, which the caller owns and frees
+ * with psid_result_free(): every string in it is the result's. psid
+ * sends it in one or more parts; each is checked as it comes (the columns
+ * named in the first part only, each part's cells exactly its rows times
+ * the columns, integer and decimal values in their plain forms, no NUL
+ * in a value; a kind this library does not know is read as text), and a
+ * result of more than PSID_RESULT_MAX_ROWS rows or PSID_RESULT_MAX_BYTES
+ * bytes is refused (the rest of psid's reply is read and dropped, so the
+ * connection stays usable). On any error *out is NULL (when out is not
+ * NULL) and nothing is left allocated; psid_conn_error(conn) says why in
+ * one line, psid's own for its refusals ("line 1, column 41: unknown
+ * column p.amout (did you mean p.amount?)").
+ *
+ * Returns PSID_OK; PSID_ERR_INVALID (conn, sql or out NULL, or a NUL in
+ * the text), PSID_ERR_COLLABORATION_ID (not a UUID); psid's refusals:
+ * PSID_ERR_NOT_FOUND (unknown collaboration or table, or not a member),
+ * PSID_ERR_FORBIDDEN (no query ability, a rule forbids the query, a
+ * privacy budget is spent), PSID_ERR_BAD_REQUEST (the text is not a query
+ * psid takes: its message gives the line and column), PSID_ERR_LIMIT
+ * (a limit of psid's, or of this library's on the result),
+ * PSID_ERR_UNAVAILABLE, PSID_ERR_SERVER; PSID_ERR_NOMEM; or a connection
+ * error (PSID_ERR_PROTOCOL also for a malformed result).
+ */
+int psid_query(struct psid_conn *conn, const char *collab_id,
+    const char *sql, size_t sql_len, struct psid_result **out);
+
+/* Free a result of psid_query() and everything in it. Accepts NULL. */
+void psid_result_free(struct psid_result *r);
 
 /* One audit log entry (valid during the callback only). */
 struct psid_audit_entry {
