@@ -64,15 +64,8 @@
 #define TARGET_UPLOAD_FPS	1000000.0
 
 struct options {
-	uint64_t rows;
-	unsigned runs;
-	uint64_t seed;
-	const char *psid;
+	struct bench_options b;	/* -n -r -s --psid --keep --dbs-only ... */
 	const char *psictl;	/* NULL: random fingerprints, no psictl */
-	const char *keep;	/* NULL: a temporary work directory */
-	bool dbs_only;
-	bool no_duckdb;
-	bool no_sqlite;
 	bool dp;		/* also count a table under a privacy policy */
 };
 
@@ -193,10 +186,10 @@ bench_psid_dp(const struct options *opt, struct psid_conn *alice,
 	unsigned i;
 	int rc;
 
-	upload(alice, "alice", id, "adp", a_csv, opt->rows, true);
+	upload(alice, "alice", id, "adp", a_csv, opt->b.rows, true);
 	bench_progress("alice counts the intersection %u times under a privacy "
-	    "policy, each after an exact count", opt->runs);
-	for (i = 0; i < opt->runs; i++) {
+	    "policy, each after an exact count", opt->b.runs);
+	for (i = 0; i < opt->b.runs; i++) {
 		t0 = bench_now();
 		if ((rc = psid_count(alice, id, plain, 2, &count)) != PSID_OK)
 			bench_fatal("psid_count: %s: %s", psid_strerror(rc),
@@ -208,15 +201,15 @@ bench_psid_dp(const struct options *opt, struct psid_conn *alice,
 			bench_fatal("psid_count_noise: %s: %s",
 			    psid_strerror(rc), psid_conn_error(alice));
 		times[i] = bench_now() - t0;
-		if (!noise.noisy || (count > opt->rows / 2 ?
-		    count - opt->rows / 2 : opt->rows / 2 - count) > 100)
+		if (!noise.noisy || (count > opt->b.rows / 2 ?
+		    count - opt->b.rows / 2 : opt->b.rows / 2 - count) > 100)
 			bench_fatal("a noisy count of %" PRIu64 " (%s), want %"
 			    PRIu64 " +- 100", count, noise.noisy ? "noised" : "exact",
-			    opt->rows / 2);
+			    opt->b.rows / 2);
 	}
-	bench_summarise(&r->t, times, opt->runs);
-	bench_summarise(&exact->t, etimes, opt->runs);
-	r->count = exact->count = opt->rows / 2;
+	bench_summarise(&r->t, times, opt->b.runs);
+	bench_summarise(&exact->t, etimes, opt->b.runs);
+	r->count = exact->count = opt->b.rows / 2;
 }
 
 /* A collaboration, two uploads, RUNS counts (and those under a policy). */
@@ -233,10 +226,10 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 
 	alice = bench_connect(pki, "alice", port);
 	bob = bench_connect(pki, "bob", port);
-	up[0] = upload(alice, "alice", id, "a", a_csv, opt->rows, false);
-	up[1] = upload(bob, "bob", id, "b", b_csv, opt->rows, false);
-	bench_progress("alice counts the intersection %u times", opt->runs);
-	for (i = 0; i < opt->runs; i++) {
+	up[0] = upload(alice, "alice", id, "a", a_csv, opt->b.rows, false);
+	up[1] = upload(bob, "bob", id, "b", b_csv, opt->b.rows, false);
+	bench_progress("alice counts the intersection %u times", opt->b.runs);
+	for (i = 0; i < opt->b.runs; i++) {
 		uint64_t count = 0;
 		double t0 = bench_now();
 
@@ -249,7 +242,7 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 			    PRIu64, r->count, count);
 		r->count = count;
 	}
-	bench_summarise(&r->t, times, opt->runs);
+	bench_summarise(&r->t, times, opt->b.runs);
 	if (opt->dp)
 		bench_psid_dp(opt, alice, id, a_csv, rdp, rex);
 	psid_conn_free(alice);
@@ -307,13 +300,13 @@ bench_sqlite(const struct options *opt, uint8_t *a, uint8_t *b,
 	bench_sqlite_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous"
 	    " = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000000");
 	t0 = bench_now();
-	sqlite_load(db, "a", a, opt->rows);
-	sqlite_load(db, "b", b, opt->rows);
+	sqlite_load(db, "a", a, opt->b.rows);
+	sqlite_load(db, "b", b, opt->b.rows);
 	r->load = bench_now() - t0;
 	bench_sqlite_check(db, sqlite3_prepare_v2(db, query, -1, &st, NULL),
 	    query);
-	bench_progress("SQLite counts %u times", opt->runs);
-	for (i = 0; i < opt->runs; i++) {
+	bench_progress("SQLite counts %u times", opt->b.runs);
+	for (i = 0; i < opt->b.runs; i++) {
 		t0 = bench_now();
 		if (sqlite3_step(st) != SQLITE_ROW)
 			bench_fatal("sqlite: %s: %s", query,
@@ -324,7 +317,7 @@ bench_sqlite(const struct options *opt, uint8_t *a, uint8_t *b,
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	bench_summarise(&r->t, times, opt->runs);
+	bench_summarise(&r->t, times, opt->b.runs);
 }
 
 /* -------------------------------------------------------------- DuckDB */
@@ -341,12 +334,12 @@ bench_duckdb(const struct options *opt, const char *a_csv,
 
 	if (!bench_duckdb_ready(r->note, sizeof(r->note)))
 		return;
-	snprintf(runs, sizeof(runs), "%u", opt->runs);
+	snprintf(runs, sizeof(runs), "%u", opt->b.runs);
 
 	char *args[] = { (char *)a_csv, (char *)b_csv, runs, NULL };
 
 	bench_progress("DuckDB loads the CSV files and counts %u times",
-	    opt->runs);
+	    opt->b.runs);
 	rc = bench_node("count_duckdb.mjs", args, "duckdb.out", &f);
 	r->note[0] = '\0';
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -372,13 +365,13 @@ bench_duckdb(const struct options *opt, const char *a_csv,
 		}
 	}
 	fclose(f);
-	if (rc != 0 || n != opt->runs) {
+	if (rc != 0 || n != opt->b.runs) {
 		snprintf(r->note, sizeof(r->note), "skipped: node %s/%s exited"
 		    " with status %d after %u counts", BENCH_SRCDIR,
 		    "count_duckdb.mjs", rc, n);
 		return;
 	}
-	bench_summarise(&r->t, times, opt->runs);
+	bench_summarise(&r->t, times, opt->b.runs);
 }
 
 /* -------------------------------------------------------------- report */
@@ -433,18 +426,12 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "psid", required_argument, NULL, 'P' },
+		BENCH_LONGOPTS,
 		{ "psictl", required_argument, NULL, 'C' },
-		{ "keep", required_argument, NULL, 'k' },
-		{ "dbs-only", no_argument, NULL, 'D' },
-		{ "no-duckdb", no_argument, NULL, 'U' },
-		{ "no-sqlite", no_argument, NULL, 'S' },
 		{ "dp", no_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options opt = { .rows = 10000000, .runs = 5, .seed = 1,
-	    .psid = BENCH_BUILDDIR "/psid" };
+	struct options opt = { .b = BENCH_OPTIONS_DEFAULT };
 	struct result rp = { 0 }, rs = { 0 }, rd = { 0 }, rdp = { 0 };
 	struct result rex = { 0 };
 	char a_csv[PATH_MAX], b_csv[PATH_MAX], pki[PATH_MAX], port[16] = "";
@@ -456,35 +443,13 @@ main(int argc, char **argv)
 	int c;
 
 	bench_init("count");
-	while ((c = getopt_long(argc, argv, "n:r:s:h", longopts,
+	while ((c = getopt_long(argc, argv, BENCH_SHORTOPTS, longopts,
 	    NULL)) != -1) {
+		if (bench_option(c, optarg, &opt.b))
+			continue;
 		switch (c) {
-		case 'n':
-			opt.rows = strtoull(optarg, NULL, 10);
-			break;
-		case 'r':
-			opt.runs = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 's':
-			opt.seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'P':
-			opt.psid = optarg;
-			break;
 		case 'C':
 			opt.psictl = optarg;
-			break;
-		case 'k':
-			opt.keep = optarg;
-			break;
-		case 'D':
-			opt.dbs_only = true;
-			break;
-		case 'U':
-			opt.no_duckdb = true;
-			break;
-		case 'S':
-			opt.no_sqlite = true;
 			break;
 		case 'E':
 			opt.dp = true;
@@ -496,44 +461,43 @@ main(int argc, char **argv)
 			usage(2);
 		}
 	}
-	if (optind != argc || opt.rows < 2 || opt.rows > (1ULL << 32) ||
-	    opt.runs < 1 || opt.runs > BENCH_MAX_RUNS)
+	if (optind != argc || !bench_options_valid(&opt.b, 1ULL << 32))
 		usage(2);
-	half = opt.rows / 2;
+	half = opt.b.rows / 2;
 
-	bench_workdir_init(opt.keep, "psid-count");
+	bench_workdir_init(opt.b.keep, "psid-count");
 	bench_path(a_csv, bench_workdir, "a.csv");
 	bench_path(b_csv, bench_workdir, "b.csv");
 	bench_path(pki, bench_workdir, "pki");
 	bench_progress("work directory %s", bench_workdir);
 
 	/* psid first: the collaboration ID keys psictl's fingerprints. */
-	if (!opt.dbs_only) {
+	if (!opt.b.dbs_only) {
 		struct psid_settings settings = { 0 };
 
-		bench_psid_start(opt.psid, pki, port, sizeof(port));
+		bench_psid_start(opt.b.psid, pki, port, sizeof(port));
 		bench_collab_create(pki, port, "bench count", &settings, id);
 	}
 
 	/* The fingerprints: B = half of A + new ones, in another order. */
-	a = bench_xmalloc(opt.rows * FP);
-	b = bench_xmalloc(opt.rows * FP);
-	bench_rng_seed(opt.seed);
+	a = bench_xmalloc(opt.b.rows * FP);
+	b = bench_xmalloc(opt.b.rows * FP);
+	bench_rng_seed(opt.b.seed);
 	t0 = bench_now();
 	if (opt.psictl == NULL) {
 		bench_progress("generating 2 x %" PRIu64 " random fingerprints "
-		    "(%" PRIu64 " common)", opt.rows, half);
-		fill_random(a, opt.rows);
+		    "(%" PRIu64 " common)", opt.b.rows, half);
+		fill_random(a, opt.b.rows);
 		memcpy(b, a, half * FP);
-		fill_random(b + half * FP, opt.rows - half);
-		bench_shuffle(b, opt.rows, FP);
-		write_table(a_csv, a, opt.rows);
-		write_table(b_csv, b, opt.rows);
+		fill_random(b + half * FP, opt.b.rows - half);
+		bench_shuffle(b, opt.b.rows, FP);
+		write_table(a_csv, a, opt.b.rows);
+		write_table(b_csv, b, opt.b.rows);
 	} else {
 		/* E-mail addresses from distinct 64-bit ids (splitmix64 is a
 		 * bijection): A has ids 0..N-1, B ids 0..half-1 and N.. . */
 		char schema[PATH_MAX], plain[PATH_MAX];
-		uint64_t *ids = bench_xmalloc(opt.rows * sizeof(*ids));
+		uint64_t *ids = bench_xmalloc(opt.b.rows * sizeof(*ids));
 		static const char schema_json[] = "{\"headerRow\": true, "
 		    "\"columns\": [{\"sourceHeader\": \"email\", "
 		    "\"targetHeader\": \"email\", \"type\": "
@@ -549,19 +513,19 @@ main(int argc, char **argv)
 		for (t = 0; t < 2; t++) {
 			const char *out = t == 0 ? a_csv : b_csv;
 
-			for (i = 0; i < opt.rows; i++) {
+			for (i = 0; i < opt.b.rows; i++) {
 				uint64_t k = t == 0 || i < half ? i :
-				    opt.rows + i;
+				    opt.b.rows + i;
 
-				ids[i] = bench_splitmix64(&k) ^ opt.seed;
+				ids[i] = bench_splitmix64(&k) ^ opt.b.seed;
 			}
-			bench_shuffle(ids, opt.rows, sizeof(*ids));
+			bench_shuffle(ids, opt.b.rows, sizeof(*ids));
 			bench_path(plain, bench_workdir, t == 0 ?
 			    "a-plain.csv" : "b-plain.csv");
 			if ((f = fopen(plain, "w")) == NULL)
 				bench_fatal("%s: %s", plain, strerror(errno));
 			fputs("email\n", f);
-			for (i = 0; i < opt.rows; i++)
+			for (i = 0; i < opt.b.rows; i++)
 				fprintf(f, "%016" PRIx64 "@example.com\n",
 				    ids[i]);
 			if (fclose(f) != 0)
@@ -572,44 +536,44 @@ main(int argc, char **argv)
 			    (char *)out, "--overwrite", NULL };
 
 			bench_progress("psictl encrypt %s (%" PRIu64
-			    " e-mails)", plain, opt.rows);
+			    " e-mails)", plain, opt.b.rows);
 			if (bench_run(enc) != 0)
 				bench_fatal("psictl encrypt %s failed", plain);
 			unlink(plain);
 		}
 		free(ids);
-		read_table(a_csv, a, opt.rows);
-		read_table(b_csv, b, opt.rows);
+		read_table(a_csv, a, opt.b.rows);
+		read_table(b_csv, b, opt.b.rows);
 	}
 	bench_progress("tables ready in %.1f s", bench_now() - t0);
 
-	if (!opt.dbs_only) {
+	if (!opt.b.dbs_only) {
 		bench_psid(&opt, pki, port, id, a_csv, b_csv, up, &rp, &rdp,
 		    &rex);
 		bench_psid_stop();
 	} else
 		snprintf(rp.note, sizeof(rp.note), "skipped (--dbs-only)");
-	if (!opt.no_sqlite)
+	if (!opt.b.no_sqlite)
 		bench_sqlite(&opt, a, b, &rs);
 	else
 		snprintf(rs.note, sizeof(rs.note), "skipped (--no-sqlite)");
 	free(a);
 	free(b);
-	if (!opt.no_duckdb)
+	if (!opt.b.no_duckdb)
 		bench_duckdb(&opt, a_csv, b_csv, &rd);
 	else
 		snprintf(rd.note, sizeof(rd.note), "skipped (--no-duckdb)");
 
 	printf("# two tables of %" PRIu64 " fingerprints, %" PRIu64
-	    " common (%s); medians of %u counts\n", opt.rows, half,
-	    opt.psictl != NULL ? "HMACs by psictl" : "random", opt.runs);
+	    " common (%s); medians of %u counts\n", opt.b.rows, half,
+	    opt.psictl != NULL ? "HMACs by psictl" : "random", opt.b.runs);
 	printf("%-22s %12s   %-20s%s\n", "measure", "value", "", "target");
 	if (rp.t.done) {
 		for (i = 0; i < 2; i++)
 			printf("%-22s %10.0f/s   %-20s>= %.0f/s: %s\n",
 			    i == 0 ? "upload a (alice)" : "upload b (bob)",
-			    (double)opt.rows / up[i], "fingerprints",
-			    TARGET_UPLOAD_FPS, bench_verdict((double)opt.rows /
+			    (double)opt.b.rows / up[i], "fingerprints",
+			    TARGET_UPLOAD_FPS, bench_verdict((double)opt.b.rows /
 			    up[i] >= TARGET_UPLOAD_FPS));
 		printf("%-22s %10.3f s   %-20s< %.2f s: %s\n", "psid count",
 		    rp.t.median, "", TARGET_COUNT_S,

@@ -89,6 +89,49 @@ bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* ------------------------------------------------------------- options */
+
+bool
+bench_option(int c, const char *arg, struct bench_options *o)
+{
+	switch (c) {
+	case 'n':
+		o->rows = strtoull(arg, NULL, 10);
+		break;
+	case 'r':
+		o->runs = (unsigned)strtoul(arg, NULL, 10);
+		break;
+	case 's':
+		o->seed = strtoull(arg, NULL, 0);
+		break;
+	case 'P':
+		o->psid = arg;
+		break;
+	case 'k':
+		o->keep = arg;
+		break;
+	case 'D':
+		o->dbs_only = true;
+		break;
+	case 'U':
+		o->no_duckdb = true;
+		break;
+	case 'S':
+		o->no_sqlite = true;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+bool
+bench_options_valid(const struct bench_options *o, uint64_t max_rows)
+{
+	return o->rows >= 2 && o->rows <= max_rows && o->runs >= 1 &&
+	    o->runs <= BENCH_MAX_RUNS;
+}
+
 /* ------------------------------------------------------- work directory */
 
 static int

@@ -37,6 +37,41 @@
 /* Characters of a fingerprint cell: the prefix and the Base64. */
 #define BENCH_CELL_LEN	(sizeof(BENCH_CELL_PREFIX) - 1 + BENCH_B64)
 
+/* What every whole-path benchmark takes on its command line. */
+struct bench_options {
+	uint64_t rows;		/* -n: rows of each table */
+	unsigned runs;		/* -r: runs of each query */
+	uint64_t seed;		/* -s: of the generated data */
+	const char *psid;	/* --psid: the psid to start */
+	const char *keep;	/* --keep: NULL, a temporary work directory */
+	bool dbs_only;		/* --dbs-only: no psid */
+	bool no_duckdb;
+	bool no_sqlite;
+};
+
+/* The short options and the long options' entries of bench_options. */
+#define BENCH_SHORTOPTS	"n:r:s:h"
+#define BENCH_LONGOPTS \
+	{ "psid", required_argument, NULL, 'P' }, \
+	{ "keep", required_argument, NULL, 'k' }, \
+	{ "dbs-only", no_argument, NULL, 'D' }, \
+	{ "no-duckdb", no_argument, NULL, 'U' }, \
+	{ "no-sqlite", no_argument, NULL, 'S' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* The defaults: 10M rows, 5 runs, seed 1, the build tree's psid. */
+#define BENCH_OPTIONS_DEFAULT { .rows = 10000000, .runs = 5, .seed = 1, \
+	.psid = BENCH_BUILDDIR "/psid" }
+
+/*
+ * Take getopt_long's option c (its argument arg) into *o if it is one of
+ * bench_options'; false if it is not.
+ */
+bool bench_option(int c, const char *arg, struct bench_options *o);
+
+/* Whether *o is in range: 2 to max_rows rows, 1 to BENCH_MAX_RUNS runs. */
+bool bench_options_valid(const struct bench_options *o, uint64_t max_rows);
+
 /* The work directory (absolute), set by bench_workdir_init(). */
 extern char bench_workdir[PATH_MAX];
 
