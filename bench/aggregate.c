@@ -121,7 +121,8 @@ static const char purchases_rule[] = "{\"type\": \"aggregation\", "
 
 struct options {
 	struct bench_options b;	/* -n -r -s --psid --keep --dbs-only ... */
-	const char *perf;	/* NULL: no perf record of psid's queries */
+	const char *perf;	/* perf record of psid's queries into
+				 * perf.q1 and perf.q2; NULL: none */
 	bool sqlite;		/* SQLite above SQLITE_MAX_ROWS too */
 	bool duckdb_or;		/* DuckDB's Q2 as written, not as a union */
 };
@@ -547,16 +548,19 @@ rows_equal(const char *query, const char *an, const struct rows *a,
 
 /* ---------------------------------------------------------------- psid */
 
+/* perf record of psid into prefix.q1 (query q 0) or .q2. */
 static pid_t
-perf_start(const char *out)
+perf_start(const char *prefix, unsigned q)
 {
-	char pid[24];
+	char pid[24], out[PATH_MAX];
 	pid_t p;
 
 	snprintf(pid, sizeof(pid), "%ld", (long)bench_psid_pid());
+	if ((size_t)snprintf(out, sizeof(out), "%s.q%u", prefix, q + 1) >=
+	    sizeof(out))
+		bench_fatal("%s: too long", prefix);
 
-	char *argv[] = { "perf", "record", "-g", "-o", (char *)out, "-p", pid,
-	    NULL };
+	char *argv[] = { "perf", "record", "-g", "-o", out, "-p", pid, NULL };
 
 	bench_progress("perf record -g -p %s -o %s", pid, out);
 	p = bench_spawn(argv, -1, true);
@@ -568,8 +572,7 @@ static void
 perf_stop(pid_t p)
 {
 	kill(p, SIGINT);
-	if (bench_reap(p) != 0)
-		bench_progress("perf record did not end cleanly");
+	bench_reap(p);
 }
 
 static double
@@ -609,9 +612,9 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 	    opt->b.rows);
 	up[1] = upload(bob, "bob", id, "purchases", p_csv, p_rule, opt->b.rows);
 	psid_conn_free(bob);
-	if (opt->perf != NULL)
-		perf = perf_start(opt->perf);
 	for (q = 0; q < NQUERIES; q++) {
+		if (opt->perf != NULL)
+			perf = perf_start(opt->perf, q);
 		bench_progress("alice runs %s %u times", query_name[q],
 		    opt->b.runs);
 		for (i = 0; i < opt->b.runs; i++) {
@@ -639,9 +642,9 @@ bench_psid(const struct options *opt, const char *pki, const char *port,
 			}
 		}
 		bench_summarise(&en->t[q], times, opt->b.runs);
+		if (perf > 0)
+			perf_stop(perf);
 	}
-	if (perf > 0)
-		perf_stop(perf);
 	psid_conn_free(alice);
 	en->done = true;
 }
