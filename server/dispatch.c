@@ -32,11 +32,11 @@ static const struct dispatch_verb verbs[] = {
 	    handle_delete_table, 0 },
 	{ PSID__REQUEST__BODY_COUNT, "count", handle_count, 0 },
 	{ PSID__REQUEST__BODY_JOIN, "join", handle_join, 0 },
-	{ PSID__REQUEST__BODY_QUERY, "query", handle_query, 0 },
 	{ PSID__REQUEST__BODY_READ_AUDIT, "read_audit", handle_read_audit, 0 },
 	{ PSID__REQUEST__BODY_STATS, "stats", handle_stats, 0 },
 	{ PSID__REQUEST__BODY_READ_BUDGET, "read_budget", handle_read_budget,
 	    0 },
+	{ PSID__REQUEST__BODY_QUERY, "query", handle_query, 0 },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 

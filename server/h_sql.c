@@ -4,7 +4,7 @@
  * parsed (sql.h), bound to the collaboration's tables and their rules,
  * joinRequired checked, then in one read snapshot the columns loaded,
  * the tables joined, the tuples grouped and aggregated and the
- * thresholds applied (query.h); the result goes back as QueryRows in
+ * thresholds applied (query_plan.h); the result goes back as QueryRows in
  * ~1 MiB parts, and the query is one audit entry (its text, its tables,
  * the groups returned and left out). psid's own log names the tables and
  * counts only: the text may hold literals, which are cell values.
@@ -19,7 +19,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "policy.h"
-#include "query.h"
+#include "query_plan.h"
 #include "server.h"
 #include "store.h"
 #include "xmalloc.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_agg.c: a query's tuples filtered (WHERE, in SQL's three-valued
- * logic), grouped and aggregated (query.h), in columnar form: per tuple,
+ * logic), grouped and aggregated (query_plan.h), in columnar form: per tuple,
  * one load per column read, prefetched a few tuples ahead.
  *
  * A group's key is its GROUP BY codes in mixed radix (a NULL is code n

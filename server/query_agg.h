@@ -6,7 +6,7 @@
 #ifndef PSID_QUERY_AGG_H
 #define PSID_QUERY_AGG_H
 
-#include "query.h"
+#include "query_plan.h"
 
 /* An aggregate's accumulator in one group. */
 struct qacc {

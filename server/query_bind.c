@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_bind.c: a parsed query bound to the collaboration's tables and
- * checked against their rules (query.h): names resolved (with "did you
+ * checked against their rules (query_plan.h): names resolved (with "did you
  * mean" hints), the tables' rules applied to every join, filter,
  * grouping and aggregate, the thresholds collected. Select items and
- * ORDER BY are bound in query_items.c.
+ * ORDER BY are bound in query_items.c, the names in scope in
+ * query_scope.c.
  */
 #include "config.h"
 
@@ -15,23 +16,6 @@
 
 #include "query_int.h"
 #include "xmalloc.h"
-
-int
-qb_fail(struct qbind *b, Psid__ErrorCode code, const struct sql_pos *pos,
-    const char *fmt, ...)
-{
-	va_list ap;
-	size_t n = 0;
-
-	b->err->code = code;
-	if (pos != NULL && pos->line > 0)
-		n = (size_t)snprintf(b->err->message, sizeof(b->err->message),
-		    "line %u, column %u: ", pos->line, pos->column);
-	va_start(ap, fmt);
-	vsnprintf(b->err->message + n, sizeof(b->err->message) - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The table of the catalog named name, or NULL. */
 static Psid__TableInfo *
@@ -53,11 +37,11 @@ table_allowed(struct qbind *b, const struct sql_table *t,
 	const Psid__AnalysisRule *r = info->rule;
 
 	if (r == NULL || r->kind != PSID__ANALYSIS_RULE__KIND__AGGREGATION)
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &t->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &t->pos,
 		    "table %s has a list rule: its rows may be joined "
 		    "(psictl join), not aggregated", info->name);
 	if (r->privacy != NULL)
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &t->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &t->pos,
 		    "table %s is under a differential privacy policy, which "
 		    "SQL queries do not support yet (use a count)", info->name);
 	return 0;
@@ -79,7 +63,7 @@ bind_tables(struct qbind *b)
 			for (n = 0; n < b->cat->ntables && n < 256; n++)
 				names[n] = b->cat->tables[n]->name;
 			hint = sql_suggest(t->name, names, n);
-			return qb_fail(b, PSID__ERROR_CODE__NOT_FOUND, &t->pos,
+			return query_scope_fail(b, PSID__ERROR_CODE__NOT_FOUND, &t->pos,
 			    "no table %s in this collaboration%s%s%s", t->name,
 			    hint ? " (did you mean " : "", hint ? hint : "",
 			    hint ? "?)" : "");
@@ -92,7 +76,7 @@ bind_tables(struct qbind *b)
 		for (j = 0; j < i; j++)
 			if (strcmp(b->plan->tables[j].alias,
 			    b->plan->tables[i].alias) == 0)
-				return qb_fail(b,
+				return query_scope_fail(b,
 				    PSID__ERROR_CODE__BAD_REQUEST, t->alias ?
 				    &t->alias_pos : &t->pos, "%s names two "
 				    "tables of the query: give each an alias",
@@ -100,119 +84,6 @@ bind_tables(struct qbind *b)
 	}
 	b->plan->ntables = b->q->ntables;
 	return 0;
-}
-
-/* The column named name of info, or -1. */
-static int
-column_of(const Psid__TableInfo *info, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < info->n_columns; i++)
-		if (strcmp(info->columns[i]->name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* "unknown column" with the closest column of table ti as a hint. */
-static int
-unknown_column(struct qbind *b, const struct sql_colref *c, int ti)
-{
-	const char *names[512], *hint = NULL;
-	const Psid__TableInfo *info;
-	size_t i, n = 0;
-	unsigned t;
-
-	for (t = 0; t < b->plan->ntables; t++) {
-		if (ti >= 0 && (int)t != ti)
-			continue;
-		info = b->plan->tables[t].info;
-		for (i = 0; i < info->n_columns && n < 512; i++)
-			names[n++] = info->columns[i]->name;
-	}
-	hint = sql_suggest(c->column, names, n);
-	if (c->qualifier != NULL)
-		return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
-		    "unknown column %s.%s%s%s%s%s%s", c->qualifier, c->column,
-		    hint ? " (did you mean " : "", hint ? c->qualifier : "",
-		    hint ? "." : "", hint ? hint : "", hint ? "?)" : "");
-	return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
-	    "unknown column %s%s%s%s", c->column, hint ? " (did you mean " :
-	    "", hint ? hint : "", hint ? "?)" : "");
-}
-
-int
-qb_resolve(struct qbind *b, const struct sql_colref *c, unsigned *table,
-    size_t *col)
-{
-	const char *aliases[SQL_MAX_TABLES], *hint;
-	int found = -1, ci;
-	unsigned t;
-
-	for (t = 0; c->qualifier != NULL && t < b->plan->ntables; t++)
-		if (strcmp(b->plan->tables[t].alias, c->qualifier) == 0)
-			found = (int)t;
-	for (t = 0; c->qualifier != NULL && found < 0 &&
-	    t < b->plan->ntables; t++)
-		if (strcmp(b->plan->tables[t].name, c->qualifier) == 0)
-			found = (int)t;
-	if (c->qualifier != NULL && found < 0) {
-		for (t = 0; t < b->plan->ntables; t++)
-			aliases[t] = b->plan->tables[t].alias;
-		hint = sql_suggest(c->qualifier, aliases, b->plan->ntables);
-		return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
-		    "no table or alias %s in the query%s%s%s", c->qualifier,
-		    hint ? " (did you mean " : "", hint ? hint : "",
-		    hint ? "?)" : "");
-	}
-	if (found >= 0) {
-		if ((ci = column_of(b->plan->tables[found].info,
-		    c->column)) < 0)
-			return unknown_column(b, c, found);
-		*table = (unsigned)found;
-		*col = (size_t)ci;
-		return 0;
-	}
-	for (t = 0; t < b->plan->ntables; t++) {
-		if ((ci = column_of(b->plan->tables[t].info, c->column)) < 0)
-			continue;
-		if (found >= 0)
-			return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST,
-			    &c->pos, "column %s is ambiguous: %s.%s or %s.%s",
-			    c->column, b->plan->tables[found].alias, c->column,
-			    b->plan->tables[t].alias, c->column);
-		found = (int)t;
-		*table = t;
-		*col = (size_t)ci;
-	}
-	return found >= 0 ? 0 : unknown_column(b, c, -1);
-}
-
-unsigned
-qb_qcol(struct qbind *b, unsigned table, size_t col, enum qcol_kind kind)
-{
-	struct qplan *p = b->plan;
-	const Psid__TableInfo *info = p->tables[table].info;
-	struct qcol *c;
-	size_t i;
-	unsigned fpno = 0;
-
-	for (i = 0; i < p->ncols; i++)
-		if (p->cols[i].table == table && p->cols[i].col == col &&
-		    p->cols[i].kind == kind)
-			return (unsigned)i;
-	p->cols = xrealloc(p->cols, (p->ncols + 1) * sizeof(*p->cols));
-	c = &p->cols[p->ncols];
-	memset(c, 0, sizeof(*c));
-	c->table = table;
-	c->col = col;
-	c->kind = kind;
-	for (i = 0; kind == QCOL_FP && i < col; i++)
-		if (info->columns[i]->type ==
-		    PSID__COLUMN_TYPE__COLUMN_FINGERPRINT)
-			fpno++;
-	c->fpno = fpno;
-	return (unsigned)p->ncols++;
 }
 
 /* Whether name is in list[0..n). */
@@ -227,17 +98,6 @@ listed(char *const *list, size_t n, const char *name)
 	return false;
 }
 
-void
-qb_list(char *buf, size_t size, char *const *list, size_t n)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && len + 1 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-		    i > 0 ? ", " : "", list[i]);
-}
-
 /* One side of a join equality: a join column of its table. */
 static int
 bind_join_side(struct qbind *b, const struct sql_colref *c, unsigned *table,
@@ -248,24 +108,24 @@ bind_join_side(struct qbind *b, const struct sql_colref *c, unsigned *table,
 	char cols[256];
 	size_t col;
 
-	if (qb_resolve(b, c, table, &col) != 0)
+	if (query_scope_resolve(b, c, table, &col) != 0)
 		return -1;
 	info = b->plan->tables[*table].info;
 	r = info->rule;
 	if (info->columns[col]->type != PSID__COLUMN_TYPE__COLUMN_FINGERPRINT)
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
 		    "column %s.%s is not a fingerprint column: joins are on "
 		    "fingerprints only", b->plan->tables[*table].alias,
 		    c->column);
 	if (r->n_join_columns > 0 && !listed(r->join_columns,
 	    r->n_join_columns, info->columns[col]->name)) {
-		qb_list(cols, sizeof(cols), r->join_columns, r->n_join_columns);
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
+		query_scope_list(cols, sizeof(cols), r->join_columns, r->n_join_columns);
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
 		    "column %s.%s may not be joined on: table %s allows joins "
 		    "on %s only", b->plan->tables[*table].alias, c->column,
 		    info->name, cols);
 	}
-	*qcol = qb_qcol(b, *table, col, QCOL_FP);
+	*qcol = query_scope_qcol(b, *table, col, QCOL_FP);
 	return 0;
 }
 
@@ -285,14 +145,14 @@ bind_eq(struct qbind *b, const struct sql_cond *c, unsigned k,
 		tmp = ql, ql = qr, qr = tmp;
 	}
 	if (tr != k || tl >= k)
-		return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &c->pos,
 		    "each equality of JOIN %s must compare a column of %s with "
 		    "one of a table joined before it", b->plan->tables[k].alias,
 		    b->plan->tables[k].alias);
 	nl = b->plan->tables[tl].info->columns[b->plan->cols[ql].col]->name;
 	nr = b->plan->tables[tr].info->columns[b->plan->cols[qr].col]->name;
 	if (!b->cat->different_names_ok && strcmp(nl, nr) != 0)
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
 		    "%s.%s and %s.%s have different names, and the "
 		    "collaboration does not allow joins on columns with "
 		    "different names", b->plan->tables[tl].alias, nl,
@@ -323,7 +183,7 @@ bind_cond(struct qbind *b, const struct sql_cond *c, unsigned k,
 	for (t = 0; c->kind == SQL_COND_OR && t < b->plan->ntables; t++)
 		if ((seen & 1u << t) &&
 		    !b->plan->tables[t].info->rule->allow_or)
-			return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
+			return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
 			    "OR joins table %s, whose rule allows AND only "
 			    "(allowedJoinOperators)", b->plan->tables[t].info->name);
 	*tables_seen |= seen;
@@ -331,8 +191,8 @@ bind_cond(struct qbind *b, const struct sql_cond *c, unsigned k,
 }
 
 /* A dimension column (WHERE, GROUP BY): its CODES qcol into *qcol. */
-int
-qb_dimension(struct qbind *b, const struct sql_colref *c, const char *what,
+static int
+bind_dimension(struct qbind *b, const struct sql_colref *c, const char *what,
     unsigned *qcol)
 {
 	const Psid__TableInfo *info;
@@ -341,22 +201,22 @@ qb_dimension(struct qbind *b, const struct sql_colref *c, const char *what,
 	unsigned t;
 	size_t col;
 
-	if (qb_resolve(b, c, &t, &col) != 0)
+	if (query_scope_resolve(b, c, &t, &col) != 0)
 		return -1;
 	info = b->plan->tables[t].info;
 	r = info->rule;
 	if (!listed(r->dimension_columns, r->n_dimension_columns,
 	    info->columns[col]->name)) {
-		qb_list(cols, sizeof(cols), r->dimension_columns,
+		query_scope_list(cols, sizeof(cols), r->dimension_columns,
 		    r->n_dimension_columns);
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &c->pos,
 		    "column %s.%s may not be %s: table %s %s%s%s",
 		    b->plan->tables[t].alias, c->column, what, info->name,
 		    r->n_dimension_columns > 0 ? "allows dimension columns " :
 		    "has no dimension columns", cols,
 		    r->n_dimension_columns > 0 ? " only" : "");
 	}
-	*qcol = qb_qcol(b, t, col, QCOL_CODES);
+	*qcol = query_scope_qcol(b, t, col, QCOL_CODES);
 	return 0;
 }
 
@@ -373,7 +233,7 @@ bind_pred(struct qbind *b, const struct sql_pred *p, struct qpred *out)
 	case SQL_PRED_IN:
 		out->lits = p->lits;
 		out->nlits = p->nlits;
-		return qb_dimension(b, &p->col, "filtered on", &out->qcol);
+		return bind_dimension(b, &p->col, "filtered on", &out->qcol);
 	default:
 		out->nargs = p->nargs;
 		out->args = xcalloc(p->nargs, sizeof(*out->args));
@@ -399,18 +259,18 @@ bind_thresholds(struct qbind *b)
 		info = p->tables[t].info;
 		r = info->rule;
 		for (i = 0; i < r->n_output_constraints; i++) {
-			col = column_of(info, r->output_constraints[i]->column);
+			col = query_scope_column(info, r->output_constraints[i]->column);
 			if (col < 0)
 				continue;	/* checked at upload */
-			q = qb_qcol(b, (unsigned)t, (size_t)col,
+			q = query_scope_qcol(b, (unsigned)t, (size_t)col,
 			    info->columns[col]->type ==
 			    PSID__COLUMN_TYPE__COLUMN_FINGERPRINT ? QCOL_FP :
 			    QCOL_CODES);
-			qb_threshold(b, (unsigned)t, q,
+			query_items_threshold(b, (unsigned)t, q,
 			    r->output_constraints[i]->minimum);
 		}
 		if (r->n_output_constraints == 0 && r->min_rows > 0)
-			qb_threshold(b, (unsigned)t, qb_qcol(b, (unsigned)t, 0,
+			query_items_threshold(b, (unsigned)t, query_scope_qcol(b, (unsigned)t, 0,
 			    QCOL_ROWID), r->min_rows);
 	}
 }
@@ -440,12 +300,12 @@ query_bind(const struct sql_query *q, const struct qcatalog *cat,
 	plan->group = xcalloc(q->ngroup > 0 ? q->ngroup : 1,
 	    sizeof(*plan->group));
 	for (i = 0; i < q->ngroup; i++) {
-		if (qb_dimension(&b, &q->group[i], "grouped by",
+		if (bind_dimension(&b, &q->group[i], "grouped by",
 		    &plan->group[plan->ngroup]) != 0)
 			return -1;
 		plan->ngroup++;
 	}
-	if (qb_items(&b) != 0 || qb_order(&b) != 0)
+	if (query_items_bind(&b) != 0 || query_items_order(&b) != 0)
 		return -1;
 	bind_thresholds(&b);
 	plan->has_limit = q->has_limit;

@@ -59,7 +59,7 @@ plan_function(enum sql_agg a)
 }
 
 unsigned
-qb_aggregate(struct qbind *b, enum qagg fn, unsigned qcol)
+query_items_aggregate(struct qbind *b, enum qagg fn, unsigned qcol)
 {
 	struct qplan *p = b->plan;
 	size_t i;
@@ -77,14 +77,14 @@ qb_aggregate(struct qbind *b, enum qagg fn, unsigned qcol)
 }
 
 void
-qb_threshold(struct qbind *b, unsigned table, unsigned qcol,
+query_items_threshold(struct qbind *b, unsigned table, unsigned qcol,
     uint64_t minimum)
 {
 	struct qplan *p = b->plan;
 
 	p->thresholds = xrealloc(p->thresholds, (p->nthresholds + 1) *
 	    sizeof(*p->thresholds));
-	p->thresholds[p->nthresholds].agg = qb_aggregate(b,
+	p->thresholds[p->nthresholds].agg = query_items_aggregate(b,
 	    QAGG_COUNT_DISTINCT, qcol);
 	p->thresholds[p->nthresholds].minimum = minimum;
 	p->thresholds[p->nthresholds].table = table;
@@ -118,10 +118,10 @@ bind_aggregate(struct qbind *b, const struct sql_item *it, int *agg)
 	size_t col, i;
 
 	if (it->agg == SQL_AGG_COUNT_STAR) {
-		*agg = (int)qb_aggregate(b, QAGG_COUNT_STAR, 0);
+		*agg = (int)query_items_aggregate(b, QAGG_COUNT_STAR, 0);
 		return 0;
 	}
-	if (qb_resolve(b, &it->col, &t, &col) != 0)
+	if (query_scope_resolve(b, &it->col, &t, &col) != 0)
 		return -1;
 	info = b->plan->tables[t].info;
 	r = info->rule;
@@ -132,7 +132,7 @@ bind_aggregate(struct qbind *b, const struct sql_item *it, int *agg)
 			break;
 	if (i == r->n_aggregate_columns) {
 		allowed_list(r, allowed, sizeof(allowed));
-		return qb_fail(b, PSID__ERROR_CODE__FORBIDDEN, &it->col.pos,
+		return query_scope_fail(b, PSID__ERROR_CODE__FORBIDDEN, &it->col.pos,
 		    "column %s.%s may not be aggregated with %s: table %s "
 		    "%s%s%s", b->plan->tables[t].alias, it->col.column,
 		    rule_function_name(f), info->name,
@@ -146,8 +146,8 @@ bind_aggregate(struct qbind *b, const struct sql_item *it, int *agg)
 		kind = QCOL_CODES;
 	else
 		kind = QCOL_DECIMAL;
-	*agg = (int)qb_aggregate(b, plan_function(it->agg),
-	    qb_qcol(b, t, col, kind));
+	*agg = (int)query_items_aggregate(b, plan_function(it->agg),
+	    query_scope_qcol(b, t, col, kind));
 	return 0;
 }
 
@@ -181,7 +181,7 @@ bind_plain(struct qbind *b, const struct sql_item *it, int *group)
 	unsigned t;
 	size_t col, i;
 
-	if (qb_resolve(b, &it->col, &t, &col) != 0)
+	if (query_scope_resolve(b, &it->col, &t, &col) != 0)
 		return -1;
 	for (i = 0; i < p->ngroup; i++)
 		if (p->cols[p->group[i]].table == t &&
@@ -189,14 +189,14 @@ bind_plain(struct qbind *b, const struct sql_item *it, int *group)
 			*group = (int)i;
 			return 0;
 		}
-	return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &it->col.pos,
+	return query_scope_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &it->col.pos,
 	    "%s%s%s must be in GROUP BY or inside an aggregate",
 	    it->col.qualifier ? it->col.qualifier : "",
 	    it->col.qualifier ? "." : "", it->col.column);
 }
 
 int
-qb_items(struct qbind *b)
+query_items_bind(struct qbind *b)
 {
 	struct qplan *p = b->plan;
 	const struct sql_item *it;
@@ -226,7 +226,7 @@ qb_items(struct qbind *b)
 	return 0;
 }
 
-/* The item ORDER BY key o names, or -1 after qb_fail. */
+/* The item ORDER BY key o names, or -1 after query_scope_fail. */
 static int
 order_item(struct qbind *b, const struct sql_order *o)
 {
@@ -241,7 +241,7 @@ order_item(struct qbind *b, const struct sql_order *o)
 		if (b->q->items[i].name != NULL &&
 		    strcmp(b->q->items[i].name, o->col.column) == 0)
 			return (int)i;
-	if (qb_resolve(b, &o->col, &t, &col) != 0)
+	if (query_scope_resolve(b, &o->col, &t, &col) != 0)
 		goto not_in_result;
 	for (i = 0; i < b->q->nitems; i++) {
 		it = &b->q->items[i];
@@ -253,14 +253,14 @@ order_item(struct qbind *b, const struct sql_order *o)
 			return (int)i;
 	}
 not_in_result:
-	return qb_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &o->pos,
+	return query_scope_fail(b, PSID__ERROR_CODE__BAD_REQUEST, &o->pos,
 	    "ORDER BY %s%s%s is not a column of the result",
 	    o->col.qualifier ? o->col.qualifier : "",
 	    o->col.qualifier ? "." : "", o->col.column);
 }
 
 int
-qb_order(struct qbind *b)
+query_items_order(struct qbind *b)
 {
 	struct qplan *p = b->plan;
 	size_t i;
@@ -303,14 +303,10 @@ pred_free(struct qpred *p)
 }
 
 void
-query_free(struct qplan *plan)
+query_items_free(struct qplan *plan)
 {
 	size_t i;
 
-	for (i = 0; i < plan->ncols; i++) {
-		store_run_free(&plan->cols[i].run);
-		free(plan->cols[i].ord);
-	}
 	free(plan->cols);
 	for (i = 1; i < SQL_MAX_TABLES; i++) {
 		cond_free(plan->on[i]);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * query_join.c: the joined tuples of a query (query.h), as SQL's inner
+ * query_join.c: the joined tuples of a query (query_plan.h), as SQL's inner
  * join makes them (duplicates multiply; a pair of rows matching on two
  * keys of an OR counts once).
  *
@@ -20,10 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "query_plan.h"
 #include "xmalloc.h"
 
 #define SINK_BATCH 4096
+/* Joined pairs or tuples held in memory at once (a u64 each, or two u32). */
+#define MAX_HELD	(UINT64_C(1) << 27)
+/* Tuples a streamed join may make: past it, the query is refused. */
+#define MAX_STREAMED	(UINT64_C(1) << 32)
 
 /* A growable list of u64 (tuple << 32 | row). */
 struct u64list {
@@ -86,6 +90,8 @@ collect_pair(void *arg, uint64_t l, uint64_t r)
 {
 	struct pairs *p = arg;
 
+	if (p->n >= MAX_HELD)
+		return 1;	/* too large: the caller refuses the query */
 	if (p->n == p->cap) {
 		p->cap = p->cap == 0 ? 4096 : p->cap * 2;
 		p->a = xrealloc(p->a, p->cap * sizeof(*p->a));
@@ -96,10 +102,11 @@ collect_pair(void *arg, uint64_t l, uint64_t r)
 	return 0;
 }
 
-/* The tuples built so far: n of width w. */
+/* The tuples built so far: n of width w (identity: tuple i is row i). */
 struct tuples {
 	uint32_t *v;
 	size_t n, w;
+	bool identity;
 };
 
 struct joiner {
@@ -114,6 +121,17 @@ join_fail(struct joiner *j, const char *e)
 {
 	j->err->code = PSID__ERROR_CODE__INTERNAL;
 	snprintf(j->err->message, sizeof(j->err->message), "a join: %s", e);
+	return -1;
+}
+
+/* Refuse a join that makes more rows than psid holds or streams. */
+static int
+join_too_large(struct joiner *j, uint64_t limit)
+{
+	j->err->code = PSID__ERROR_CODE__TOO_LARGE;
+	snprintf(j->err->message, sizeof(j->err->message), "the join makes "
+	    "over %llu rows; narrow it (a more selective key, AND, or fewer "
+	    "tables)", (unsigned long long)limit);
 	return -1;
 }
 
@@ -142,13 +160,23 @@ eval_eq(struct joiner *j, const struct qcond *c, const struct tuples *t,
 	struct pairs p = { NULL, NULL, 0, 0 };
 	uint32_t *start, *rowk;
 	char e[256];
+	int rc;
 
 	eq_refs(plan, c, &l, &r);
-	if (store_read_join(j->rd, j->collab, &l, &r, collect_pair, &p, e,
-	    sizeof(e)) != STORE_OK) {
+	if ((rc = store_read_join(j->rd, j->collab, &l, &r, collect_pair, &p,
+	    e, sizeof(e))) != STORE_OK) {
 		free(p.a);
 		free(p.b);
-		return join_fail(j, e);
+		return rc == STORE_STOPPED ? join_too_large(j, MAX_HELD) :
+		    join_fail(j, e);
+	}
+	if (t->identity) {
+		/* The first table's rows are the tuples: no lookup needed. */
+		for (i = 0; i < p.n; i++)
+			u64_push(out, (uint64_t)p.a[i] << 32 | p.b[i]);
+		free(p.a);
+		free(p.b);
+		return 0;
 	}
 	start = xcalloc(rows + 1, sizeof(*start));
 	rowk = xmalloc((p.n > 0 ? p.n : 1) * sizeof(*rowk));
@@ -161,17 +189,19 @@ eval_eq(struct joiner *j, const struct qcond *c, const struct tuples *t,
 	for (i = rows; i > 0; i--)
 		start[i] = start[i - 1];
 	start[0] = 0;
-	for (i = 0; i < t->n; i++) {
+	for (i = 0, rc = 0; i < t->n && rc == 0; i++) {
 		uint32_t ra = t->v[i * t->w + ta];
 
-		for (x = start[ra]; x < start[ra + 1]; x++)
+		if (out->n + (start[ra + 1] - start[ra]) > MAX_HELD)
+			rc = join_too_large(j, MAX_HELD);
+		for (x = start[ra]; rc == 0 && x < start[ra + 1]; x++)
 			u64_push(out, (uint64_t)i << 32 | rowk[x]);
 	}
 	free(start);
 	free(rowk);
 	free(p.a);
 	free(p.b);
-	return 0;
+	return rc;
 }
 
 /* a := a AND b (intersection) or a OR b (union), both sorted. */
@@ -252,6 +282,7 @@ extend(struct tuples *t, const struct u64list *l, bool last,
 	t->v = nv;
 	t->n = last ? 0 : l->n;
 	t->w = w;
+	t->identity = false;
 }
 
 /* The streamed two-table join: pairs to the sink in batches. */
@@ -260,6 +291,7 @@ struct stream {
 	void *arg;
 	uint32_t buf[SINK_BATCH * 3];
 	size_t fill;
+	uint64_t total;
 };
 
 static int
@@ -270,6 +302,8 @@ stream_pair(void *arg, uint64_t key, uint64_t l, uint64_t r)
 	s->buf[3 * s->fill] = (uint32_t)l;
 	s->buf[3 * s->fill + 1] = (uint32_t)r;
 	s->buf[3 * s->fill + 2] = (uint32_t)key;
+	if (++s->total > MAX_STREAMED)
+		return 1;	/* too large: refused */
 	if (++s->fill == SINK_BATCH) {
 		s->sink(s->arg, s->buf, s->fill);
 		s->fill = 0;
@@ -288,12 +322,15 @@ join_stream(struct joiner *j, query_sink_fn *sink, void *arg)
 	s->sink = sink;
 	s->arg = arg;
 	s->fill = 0;
+	s->total = 0;
 	eq_refs(j->plan, j->plan->on[1], &l, &r);
 	rc = store_read_join_keyed(j->rd, j->collab, &l, &r, stream_pair, s,
 	    e, sizeof(e));
 	if (rc == STORE_OK && s->fill > 0)
 		sink(arg, s->buf, s->fill);
 	free(s);
+	if (rc == STORE_STOPPED)
+		return join_too_large(j, MAX_STREAMED);
 	return rc == STORE_OK ? 0 : join_fail(j, e);
 }
 
@@ -310,6 +347,7 @@ query_join(const struct qplan *plan, struct store_read *rd,
 	if (plan->keyed)
 		return join_stream(&j, sink, arg);
 	t.w = 1;
+	t.identity = true;
 	t.n = plan->tables[0].rows;
 	t.v = xmalloc((t.n > 0 ? t.n : 1) * sizeof(*t.v));
 	for (i = 0; i < t.n; i++)
@@ -328,7 +366,7 @@ query_join(const struct qplan *plan, struct store_read *rd,
 			free(l.v);
 			free(t.v);
 			if (t.n > UINT32_MAX)
-				return join_fail(&j, "over 2^32 joined rows");
+				return join_too_large(&j, UINT32_MAX);
 			return -1;
 		}
 		extend(&t, &l, k + 1 == plan->ntables, sink, arg);

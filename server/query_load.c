@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_load.c: the columns a bound query reads, from one store
- * snapshot (query.h): dictionary and decimal columns pointed at in the
+ * snapshot (query_plan.h): dictionary and decimal columns pointed at in the
  * map, per-row fingerprint ordinals made by one walk of a join index,
  * and each WHERE leaf's truth per dictionary code (so that a row's test
  * is one load).
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "query_plan.h"
 #include "xmalloc.h"
 
 static uint64_t
@@ -196,4 +196,16 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 	if (plan->where != NULL)
 		pred_truths(plan, plan->where);
 	return 0;
+}
+
+void
+query_free(struct qplan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ncols; i++) {
+		store_run_free(&plan->cols[i].run);
+		free(plan->cols[i].ord);
+	}
+	query_items_free(plan);
 }

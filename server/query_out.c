@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * query_out.c: a query's result from its groups (query.h): distinct
+ * query_out.c: a query's result from its groups (query_plan.h): distinct
  * counts and sums finished, every table's thresholds applied (a group
  * under one is left out and only counted), the values typed, ordered
  * (ORDER BY, then every column ascending, so that the result does not

@@ -76,7 +76,9 @@ static int
 stage_records(struct store_upload *up, struct staged_values *v,
     const void *recs, size_t n, char *err, size_t err_size)
 {
-	if (n > 0 && recs == NULL) {
+	if (n == 0)
+		return STORE_OK;
+	if (recs == NULL) {
 		store_set_err(err, err_size, "no values given");
 		return -1;
 	}

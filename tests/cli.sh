@@ -198,5 +198,54 @@ usage_rc "a setting flag with --server" encrypt "$F/data_sample_with_quotes.csv"
 usage_rc "a bad rule" upload --id $ID --table t --rule sum x.csv \
 	--server h:1 --ca a --cert b --key c
 
+# --- query: its SQL from one place, its options, before any connection
+usage_says() { # usage_says NAME PATTERN ARGS...: exit 2, PATTERN on stderr
+	name=$1 pattern=$2; shift 2
+	(unset PSICTL_CONFIG; "$PSICTL" "$@" >stdout 2>stderr)
+	rc=$?
+	if [ "$rc" -ne 2 ]; then
+		notok "$name: exit $rc, expected 2"; cat stderr
+	elif ! grep -q -- "$pattern" stderr; then
+		notok "$name: stderr lacks '$pattern'"; cat stderr
+	elif [ -s stdout ]; then
+		notok "$name: output on stdout"
+	else
+		ok "$name"
+	fi
+}
+printf 'SELECT 1' >q.sql
+usage_says "query without SQL" "query needs its SQL: as an operand, --file FILE or -" \
+	query --id $ID
+usage_says "query with --file and an operand" "query takes its SQL from one place" \
+	query --id $ID --file q.sql 'SELECT 2'
+usage_says "query with --file and -" "from one place: --file q.sql or '-'" \
+	query --id $ID --file q.sql -
+usage_says "query with two operands" "one operand (quote it): 'count' is another" \
+	query --id $ID SELECT count FROM t
+usage_says "query with a bad --format" "\-\-format 'json': csv or table" \
+	query --id $ID --format json 'SELECT 1'
+usage_says "query without --id" "query needs --id UUID" query 'SELECT 1'
+usage_says "query --overwrite without -o" "\-\-overwrite goes with -o FILE" \
+	query --id $ID --overwrite 'SELECT 1'
+usage_says "query --file takes a value" "option '--file' needs a value" \
+	query --id $ID --file
+expect_fail "query: a missing --file" none "nosuch.sql: No such file" -- \
+	query --id $ID --file nosuch.sql
+head -c 1048577 /dev/zero | tr '\0' ' ' >big.sql
+expect_fail "query: SQL over 1 MiB" none "big.sql: the SQL text is over 1 MiB" -- \
+	query --id $ID --file big.sql
+head -c 1048576 /dev/zero | tr '\0' ' ' >max.sql
+expect_fail "query: 1 MiB of SQL is taken" none "nosuch.pem: cannot load the CA" -- \
+	query --id $ID --file max.sql --server 127.0.0.1:1 --ca nosuch.pem \
+	--cert c.pem --key k.pem
+printf 'SELECT\0 1' >nul.sql
+expect_fail "query: a NUL in the SQL" none "standard input: the SQL text holds a NUL byte" -- \
+	query --id $ID - <nul.sql
+echo old >exists.csv
+expect_fail "query: -o FILE exists" none "exists.csv: exists (use --overwrite" -- \
+	query --id $ID -o exists.csv 'SELECT 1'
+check "query: -o FILE kept" grep -qx old exists.csv
+check "help lists query" sh -c "'$PSICTL' --help | grep -q 'psictl query --id UUID'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

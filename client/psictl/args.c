@@ -77,6 +77,8 @@ static const struct arg_def {
 	    csv.fail_on_fingerprint_columns),
 	FLAG("template", OPT_TEMPLATE, template),
 	FLAG("no-headers", OPT_NO_HEADERS, no_headers),
+	STRING("format", OPT_FORMAT, format),
+	STRING("file", OPT_FILE, file),
 	{ "help", no_argument, OPT_HELP, ARG_SPECIAL, 0 },
 };
 
@@ -229,6 +231,7 @@ args_free(struct args *a)
 	if (a->rule_loaded)
 		psid_rule_clear(&a->rule_parsed);
 	free(a->output_owned);
+	free(a->sql_owned);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -46,6 +46,8 @@ cli_usage(FILE *f)
 	    "       %s join --id UUID --left TABLE.COLUMN --right TABLE.COLUMN\n"
 	    "           [--left-columns A,B] [--right-columns C,D] -o FILE [--overwrite]\n"
 	    "           [--decrypt [--secret-file FILE]]\n"
+	    "       %s query --id UUID [-o FILE [--overwrite]] [--format csv|table]\n"
+	    "           SQL | --file FILE | - (stdin)\n"
 	    "       %s audit --id UUID [--after N]\n"
 	    "       %s budget --id UUID\n"
 	    "       %s stats\n"
@@ -54,7 +56,7 @@ cli_usage(FILE *f)
 	    "The shared secret comes from C3R_SHARED_SECRET (Base64) or --secret-file.\n",
 	    CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME,
 	    CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME,
-	    CLI_NAME, CLI_NAME, CLI_NAME);
+	    CLI_NAME, CLI_NAME, CLI_NAME, CLI_NAME);
 }
 
 int

@@ -7,7 +7,7 @@
  * command goes one way for every verb: options (args.c), parse, the
  * connection to psid for the verbs that talk to it (endpoint.c), run,
  * then everything freed. The verbs are in c3r.c (encrypt, decrypt,
- * schema, keygen), remote.c and transfer.c.
+ * schema, keygen), remote.c, transfer.c and query.c.
  */
 #include "config.h"
 
@@ -54,6 +54,8 @@ static const struct verb verbs[] = {
 	    OPT_LEFT_COLUMNS, OPT_RIGHT_COLUMNS, OPT_OUTPUT, OPT_OVERWRITE,
 	    OPT_DECRYPT, OPT_SECRET_FILE), VERB_CONNECT, transfer_join_parse,
 	    transfer_join_run },
+	{ "query", OPTIONS(CONN_OPTS, OPT_ID, OPT_OUTPUT, OPT_OVERWRITE,
+	    OPT_FORMAT, OPT_FILE), VERB_CONNECT, query_parse, query_run },
 	{ "audit", OPTIONS(CONN_OPTS, OPT_ID, OPT_AFTER), VERB_CONNECT,
 	    remote_audit_parse, remote_audit_run },
 	{ "stats", OPTIONS(CONN_OPTS), VERB_CONNECT, remote_stats_parse,

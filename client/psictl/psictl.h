@@ -6,7 +6,8 @@
  * prepares the call, the connection is opened for the verbs that talk
  * to psid (endpoint.c), and its run function makes the call and prints
  * the result. cli.c holds the diagnostics and the helpers every verb
- * shares; c3r.c, remote.c and transfer.c the verbs themselves. psictl
+ * shares; c3r.c, remote.c, transfer.c and query.c the verbs themselves
+ * (result.c prints a query's result). psictl
  * sees only <psid/client.h>, as any program linking libpsid would.
  */
 #ifndef PSID_PSICTL_H
@@ -118,7 +119,7 @@ enum args_option {
 	OPT_DECRYPT, OPT_SECRET_FILE, OPT_AFTER, OPT_INPUT_NULL,
 	OPT_OUTPUT_NULL, OPT_THREADS, OPT_TEMP_DIR, OPT_FAIL_ON_FINGERPRINT,
 	OPT_TEMPLATE, OPT_NO_HEADERS, OPT_RULE_FILE, OPT_REQUIRE_DP,
-	OPT_HELP,
+	OPT_FORMAT, OPT_FILE, OPT_HELP,
 };
 
 /* The connection options, which every verb that talks to psid takes. */
@@ -145,7 +146,7 @@ struct args {
 	struct endpoint conn;
 	const char *id, *name, *table, *rule, *schema, *left, *right;
 	const char *left_columns, *right_columns, *output, *secret_file;
-	const char *after, *rule_file;
+	const char *after, *rule_file, *format, *file;
 	const char **members;	/* the --member values */
 	size_t nmembers;
 	struct psid_settings settings;
@@ -165,6 +166,10 @@ struct args {
 	struct psid_keys *keys;
 	char *output_owned;	/* a default --output, when allocated */
 	uint64_t after_seq;
+	const char *sql;	/* query: the text, sql_len bytes */
+	size_t sql_len;
+	char *sql_owned;	/* when read from a file or stdin */
+	bool table_format;	/* query --format table */
 };
 
 /* A verb: psictl.c's table pairs its name with its options and steps. */
@@ -252,5 +257,31 @@ int transfer_upload_parse(struct args *a);
 int transfer_upload_run(struct args *a, struct psid_conn *conn);
 int transfer_join_parse(struct args *a);
 int transfer_join_run(struct args *a, struct psid_conn *conn);
+
+/* ------------------------------------------------------------ query.c */
+
+/* The query verb (VERB_CONNECT): SQL to psid, its result printed. */
+int query_parse(struct args *a);
+int query_run(struct args *a, struct psid_conn *conn);
+
+/* ----------------------------------------------------------- result.c */
+
+/*
+ * Write a query's result to f as CSV: a header row of the column names,
+ * then a row per result row; a field quoted (RFC 4180: in double quotes,
+ * a quote doubled) when it holds a comma, a quote or a line end, starts
+ * or ends with a space or a tab, or is empty text; a NULL an empty
+ * field; lines end in a newline. Returns 0, or -1 when f fails (errno).
+ */
+int result_write_csv(FILE *f, const struct psid_result *r);
+
+/*
+ * Write a query's result to f as a table for a terminal: the column
+ * names, a rule line, the rows; columns apart by " | ", integers and
+ * decimals right-aligned, text left-aligned, NULL written NULL, control
+ * characters as '?', widths counted in UTF-8 characters. Returns 0, or
+ * -1 when f fails (errno).
+ */
+int result_write_table(FILE *f, const struct psid_result *r);
 
 #endif /* PSID_PSICTL_H */

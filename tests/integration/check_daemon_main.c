@@ -30,6 +30,7 @@ main(void)
 	srunner_add_suite(sr, make_daemon_api_suite());
 	srunner_add_suite(sr, make_privacy_suite());
 	srunner_add_suite(sr, make_query_suite());
+	srunner_add_suite(sr, make_query_values_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -11,5 +11,6 @@ Suite *make_daemon_suite(void);	/* raw frames: TLS, hostile input, kills */
 Suite *make_daemon_api_suite(void);	/* libpsid against psid */
 Suite *make_privacy_suite(void);	/* noisy counts, budgets */
 Suite *make_query_suite(void);	/* SQL against SQLite on the plaintext */
+Suite *make_query_values_suite(void);	/* sums, refusals, the audit */
 
 #endif

@@ -8,16 +8,22 @@
  * refused as protocol errors (columns missing from the first part or
  * named twice, cells not rows x columns, numbers that are not, a NUL in a
  * value, a part without rows); the result's limits (rows, bytes), after
- * which the connection is still in step; its local argument checks; and
+ * which the connection is still in step; its local argument checks;
+ * psictl query against the fake, when $PSICTL or ./psictl is there (CSV
+ * and table output, quoting, NULLs, the groups left out, --file,
+ * standard input, -o FILE and --overwrite, psid's refusal); and
  * psid_file_write's all-or-nothing file. Run under valgrind (make
  * check-valgrind), every refusal above is also checked to leak nothing.
  */
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fakepsid.h"
 #include "query.h"
@@ -211,7 +217,8 @@ START_TEST(test_result_in_parts)
 	ck_assert_ptr_nonnull(strstr(psid_conn_error(conn), "not a UUID"));
 	ck_assert_int_eq(psid_query(conn, ID, "x\0y", 3, &res),
 	    PSID_ERR_INVALID);
-	ck_assert_str_eq(psid_conn_error(conn), "the SQL text holds a NUL byte");
+	ck_assert_str_eq(psid_conn_error(conn),
+	    "the SQL text holds a NUL byte");
 	ck_assert_int_eq(psid_query(conn, ID, NULL, 0, &res), PSID_ERR_INVALID);
 	ck_assert_int_eq(psid_query(conn, ID, "x", 1, NULL), PSID_ERR_INVALID);
 
@@ -412,6 +419,156 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* --------------------------------------------------------------- psictl */
+
+/* psictl query against the fake: what it prints, and where. */
+struct reply {
+	const char *sql;		/* the text psictl must send */
+	const struct part *parts;
+	size_t nparts;
+	const char *error;		/* then BAD_REQUEST with it */
+};
+
+static void
+script_reply(struct fake *f, SSL *ssl)
+{
+	const struct reply *rp = f->arg;
+	Psid__Request *r;
+	size_t i;
+
+	if ((r = expect_query(f, ssl)) == NULL)
+		return;
+	FAKE_CHECK(f, strcmp(r->query->collaboration_id, ID) == 0);
+	FAKE_CHECK(f, strcmp(r->query->sql, rp->sql) == 0);
+	for (i = 0; i < rp->nparts; i++)
+		send_part(ssl, r->id, &rp->parts[i]);
+	if (rp->error != NULL)
+		fake_error(ssl, r->id, PSID__ERROR_CODE__BAD_REQUEST, rp->error,
+		    0, NULL);
+	DONE(r);
+}
+
+/*
+ * psictl's absolute path: $PSICTL, else ./psictl (make check runs in the
+ * build tree); NULL when there is none.
+ */
+static const char *
+psictl_path(void)
+{
+	static char path[PATH_MAX];
+	const char *p = getenv("PSICTL");
+
+	if (p == NULL || *p == '\0')
+		p = "./psictl";
+	if (access(p, X_OK) != 0 || realpath(p, path) == NULL)
+		return NULL;
+	return path;
+}
+
+/*
+ * Run "psictl query CONNECTION --id ID args" in dir against the fake
+ * (serving rp; NULL: not started, psictl must stop before connecting),
+ * its output in dir's stdout and stderr. Returns its exit status.
+ */
+static int
+run_psictl(const char *dir, const char *args, const struct reply *rp)
+{
+	char cmd[16384];
+	int rc;
+
+	if (rp != NULL)
+		fake_start(&fake, &pki, script_reply, (void *)rp);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' query --server "
+	    "127.0.0.1:%s --ca '%s' --cert '%s' --key '%s' --id %s %s "
+	    ">stdout 2>stderr", dir, psictl_path(), rp != NULL ? fake.port :
+	    "1", pki.ca, pki.cert, pki.key, ID, args);
+	rc = system(cmd);
+	if (rp != NULL)
+		fake_wait(&fake);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Whether dir's file name holds exactly text. */
+static void
+assert_file(const char *dir, const char *name, const char *text)
+{
+	char *got = read_file(scratch_path(dir, name), NULL);
+
+	ck_assert_msg(got != NULL, "%s: missing", name);
+	ck_assert_str_eq(got, text);
+	free(got);
+}
+
+#define CSV_OUT "campaign,n,total\nspring,12,104.50\n,3,\n\"\",-7,-0.25\n"
+#define LEFT_OUT "psictl: 2 groups left out under the tables' thresholds\n"
+
+START_TEST(test_psictl_outputs)
+{
+	static const struct part quoting[] = { { 2, { "a,b", "v" },
+	    { 0, PSID__VALUE_KIND__VALUE_DECIMAL }, 3, 6, { "x,y", "1.5",
+	    "say \"hi\"\tq", NULL, "line\nbreak", "-10" }, true, 1, 1 } };
+	const struct reply result = { SQL, result_parts, 3, NULL };
+	const struct reply quoted = { "SELECT 1", quoting, 1, NULL };
+	const struct reply refused = { "bad", result_parts, 1, SUGGEST };
+	char *dir, *text;
+
+	if (psictl_path() == NULL) {
+		fprintf(stderr, "test_psictl_outputs: no psictl; skipped\n");
+		return;
+	}
+	dir = scratch_dir();
+	ck_assert_int_eq(run_psictl(dir, "'" SQL "'", &result), 0);
+	assert_file(dir, "stdout", CSV_OUT);
+	assert_file(dir, "stderr", LEFT_OUT);
+	ck_assert_int_eq(run_psictl(dir, "--format table '" SQL "'",
+	    &result), 0);
+	assert_file(dir, "stdout",
+	    "campaign |  n |  total\n"
+	    "---------+----+-------\n"
+	    "spring   | 12 | 104.50\n"
+	    "NULL     |  3 |   NULL\n"
+	    "         | -7 |  -0.25\n");
+	/* Quoted where a field needs it; control characters in a table. */
+	ck_assert_int_eq(run_psictl(dir, "'SELECT 1'", &quoted), 0);
+	assert_file(dir, "stdout", "\"a,b\",v\n\"x,y\",1.5\n"
+	    "\"say \"\"hi\"\"\tq\",\n\"line\nbreak\",-10\n");
+	assert_file(dir, "stderr", "psictl: 1 group left out under the "
+	    "tables' thresholds\n");
+	ck_assert_int_eq(run_psictl(dir, "--format=table 'SELECT 1'",
+	    &quoted), 0);
+	assert_file(dir, "stdout", "a,b        |    v\n"
+	    "-----------+-----\n"
+	    "x,y        |  1.5\n"
+	    "say \"hi\"?q | NULL\n"
+	    "line?break |  -10\n");
+
+	/* --file and stdin; -o FILE all or nothing, --overwrite. */
+	write_file(scratch_path(dir, "q.sql"), SQL);
+	ck_assert_int_eq(run_psictl(dir, "--file q.sql -o out.csv", &result),
+	    0);
+	assert_file(dir, "stdout", "");
+	assert_file(dir, "stderr", LEFT_OUT);
+	assert_file(dir, "out.csv", CSV_OUT);
+	ck_assert_int_eq(run_psictl(dir, "--file q.sql -o out.csv", NULL), 1);
+	assert_file(dir, "stderr", "psictl: out.csv: exists (use "
+	    "--overwrite to replace it)\n");
+	ck_assert_int_eq(run_psictl(dir, "--format table -o out.csv "
+	    "--overwrite - <q.sql", &result), 0);
+	assert_file(dir, "stdout", "");
+	text = read_file(scratch_path(dir, "out.csv"), NULL);
+	ck_assert_ptr_nonnull(strstr(text, "spring   | 12 | 104.50\n"));
+	free(text);
+
+	/* psid's refusal after a first part: its line, nothing written. */
+	ck_assert_int_eq(run_psictl(dir, "bad", &refused), 1);
+	assert_file(dir, "stdout", "");
+	assert_file(dir, "stderr", "psictl: " SUGGEST "\n");
+	ck_assert_int_eq(run_psictl(dir, "-o new.csv bad", &refused), 1);
+	ck_assert(!file_exists(scratch_path(dir, "new.csv")));
+	scratch_remove(dir);
+}
+END_TEST
+
 /* ------------------------------------------------------------ file write */
 
 START_TEST(test_file_write)
@@ -456,6 +613,7 @@ make_client_query_suite(void)
 	tcase_add_loop_test(tc, test_malformed_refused, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_psictl_outputs);
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_file_write);
 	suite_add_tcase(s, local);

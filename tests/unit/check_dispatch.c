@@ -36,6 +36,7 @@ static const struct {
 	{ PSID__REQUEST__BODY_READ_AUDIT, "read_audit", 0 },
 	{ PSID__REQUEST__BODY_STATS, "stats", 0 },
 	{ PSID__REQUEST__BODY_READ_BUDGET, "read_budget", 0 },
+	{ PSID__REQUEST__BODY_QUERY, "query", 0 },
 };
 
 START_TEST(every_body_has_its_verb)
@@ -54,7 +55,7 @@ START_TEST(every_body_has_its_verb)
 	}
 	ck_assert_ptr_null(dispatch_find(PSID__REQUEST__BODY__NOT_SET, NULL));
 	ck_assert_ptr_null(dispatch_find(9, NULL));
-	ck_assert_ptr_null(dispatch_find(23, NULL));
+	ck_assert_ptr_null(dispatch_find(24, NULL));
 	ck_assert_ptr_null(dispatch_find(-1, NULL));
 }
 END_TEST

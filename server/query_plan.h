@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * query.h: an aggregate query (issue 11) from its parsed text (sql.h) to
+ * query_plan.h: an aggregate query (issue 11) from its parsed text (sql.h) to
  * its result: query_bind.c binds the tree to the collaboration's tables
  * and checks every table's rule (the errors name line and column);
  * query_load.c reads the columns it needs from one store snapshot;
@@ -14,8 +14,8 @@
  * its fingerprint), a dimension as u32 dictionary codes, a summed column
  * as int64 at its scale (valcol.h).
  */
-#ifndef PSID_QUERY_H
-#define PSID_QUERY_H
+#ifndef PSID_QUERY_PLAN_H
+#define PSID_QUERY_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -213,7 +213,10 @@ int query_agg_result(struct qagg_state *st, const struct qplan *plan,
 void query_agg_free(struct qagg_state *st);
 void query_result_free(struct qresult *res);
 
-/* Free what plan holds (not the tables' meta). */
+/* Free what plan holds (not the tables' meta); NULL-safe on a zeroed plan. */
 void query_free(struct qplan *plan);
 
-#endif /* PSID_QUERY_H */
+/* Free what query_bind made of plan, when nothing was loaded (fuzzing). */
+void query_items_free(struct qplan *plan);
+
+#endif /* PSID_QUERY_PLAN_H */
