@@ -74,4 +74,26 @@ bench_rng_fill(uint8_t *p, size_t n)
 	}
 }
 
+/* A uniform index below n (n > 0), bias negligible for n << 2^64. */
+static inline uint64_t
+bench_rng_below(uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)bench_rng_next() * n) >> 64);
+}
+
+/* Fisher-Yates over n records of size (at most 64) bytes. */
+static inline void
+bench_shuffle(void *base, uint64_t n, size_t size)
+{
+	uint8_t *p = base, tmp[64];
+	uint64_t i, j;
+
+	for (i = n - 1; i > 0; i--) {
+		j = bench_rng_below(i + 1);
+		memcpy(tmp, p + i * size, size);
+		memcpy(p + i * size, p + j * size, size);
+		memcpy(p + j * size, tmp, size);
+	}
+}
+
 #endif
