@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frame.h"
 #include "handlers.h"
@@ -169,13 +170,25 @@ audit_query(const struct request *rq, const char *collab,
 		log_warnx("%s: audit log: %s", collab, err);
 }
 
+/* Threads for a streamed join: the processors, at most the cap. */
+static unsigned
+query_threads(const struct qplan *plan)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!plan->streamed || n < 2)
+		return 1;
+	return n > QUERY_MAX_THREADS ? QUERY_MAX_THREADS : (unsigned)n;
+}
+
 /* Run a bound plan in one snapshot into *res. Returns 0 or -1 (err). */
 static int
 run_plan(const struct request *rq, const char *collab, struct qplan *plan,
     struct qresult *res, struct qerror *err)
 {
-	struct qagg_state *st = NULL;
+	struct qagg_state *st[QUERY_MAX_THREADS] = { NULL };
 	struct store_read *rd;
+	unsigned i, n = 1;
 	char e[256];
 	int rc = -1;
 
@@ -192,18 +205,26 @@ run_plan(const struct request *rq, const char *collab, struct qplan *plan,
 	}
 	if (query_load(plan, rd, collab, err) != 0)
 		goto out;
-	if ((st = query_agg_new(plan)) == NULL) {
-		err->code = PSID__ERROR_CODE__BAD_REQUEST;
-		snprintf(err->message, sizeof(err->message), "GROUP BY has "
-		    "more combinations of values than psid can count");
+	n = query_threads(plan);
+	for (i = 0; i < n; i++)
+		if ((st[i] = query_agg_new(plan)) == NULL) {
+			err->code = PSID__ERROR_CODE__BAD_REQUEST;
+			snprintf(err->message, sizeof(err->message), "GROUP BY "
+			    "has more combinations of values than psid can "
+			    "count");
+			goto out;
+		}
+	if (query_join(plan, rd, collab, query_agg_sink, (void *const *)st,
+	    n, err) != 0)
 		goto out;
-	}
-	if (query_join(plan, rd, collab, query_agg_sink, st, err) != 0 ||
-	    query_agg_result(st, plan, res, err) != 0)
+	for (i = 1; i < n; i++)
+		query_agg_merge(st[0], st[i]);
+	if (query_agg_result(st[0], plan, res, err) != 0)
 		goto out;
 	rc = 0;
 out:
-	query_agg_free(st);
+	for (i = 0; i < n; i++)
+		query_agg_free(st[i]);
 	store_read_end(rd);
 	return rc;
 }

@@ -22,7 +22,7 @@
 
 #define DIRECT_KEYS	(UINT64_C(1) << 20)
 #define BITMAP_BITS	(UINT64_C(1) << 30)
-#define PREFETCH_AHEAD	16
+#define PREFETCH_AHEAD	24
 
 /* A column's record of row as a pointer into the map. */
 static inline const uint8_t *
@@ -326,6 +326,42 @@ query_agg_sink(void *arg, const uint32_t *tuples, size_t n)
 			continue;
 		take(st, tuples + i * w);
 	}
+}
+
+void
+query_agg_merge(struct qagg_state *dst, const struct qagg_state *src)
+{
+	const struct qplan *plan = dst->plan;
+	size_t na = plan->naggs, g, a, i, words;
+	const struct qacc *from;
+	struct qacc *to;
+	uint32_t *map, dg;
+
+	map = xmalloc((src->ngroups + 1) * sizeof(*map));
+	for (g = 0; g < src->ngroups; g++) {
+		dg = query_agg_group(dst, src->keys[g]);
+		map[g] = dg;
+		from = &src->acc[g * (na + 1)];
+		to = &dst->acc[(size_t)dg * (na + 1)];
+		for (a = 0; a <= na; a++) {
+			to[a].count += from[a].count;
+			to[a].sum += from[a].sum;
+		}
+	}
+	for (a = 0; a < na; a++) {
+		if (src->dist[a].bits != NULL) {
+			words = (dst->nkeys * dst->dist[a].space + 63) / 64;
+			for (i = 0; i < words; i++)
+				dst->dist[a].bits[i] |= src->dist[a].bits[i];
+		}
+		for (i = 0; src->dist[a].set != NULL &&
+		    i < src->dist[a].nslots; i++)
+			if (src->dist[a].set[i].used)
+				distinct_add(&dst->dist[a],
+				    map[src->dist[a].set[i].group],
+				    src->dist[a].set[i].value);
+	}
+	free(map);
 }
 
 void

@@ -4,9 +4,8 @@
  * join makes them (duplicates multiply; a pair of rows matching on two
  * keys of an OR counts once).
  *
- * Two tables on one equality, the common case, stream: the merge of the
- * two join indexes (store_read_join) goes to the sink in batches, with
- * nothing materialised. Otherwise the tuples are built table by table,
+ * Two tables on one equality or an OR of equalities, the common cases,
+ * stream (query_stream.c), with nothing materialised. Otherwise the tuples are built table by table,
  * left to right: JOIN k's condition becomes the sorted list of (tuple,
  * row of k) it accepts, an equality by the pairs of its two join indexes
  * looked up by row (CSR: the pairs bucketed by the earlier table's row),
@@ -26,8 +25,6 @@
 #define SINK_BATCH 4096
 /* Joined pairs or tuples held in memory at once (a u64 each, or two u32). */
 #define MAX_HELD	(UINT64_C(1) << 27)
-/* Tuples a streamed join may make: past it, the query is refused. */
-#define MAX_STREAMED	(UINT64_C(1) << 32)
 
 /* A growable list of u64 (tuple << 32 | row). */
 struct u64list {
@@ -285,67 +282,20 @@ extend(struct tuples *t, const struct u64list *l, bool last,
 	t->identity = false;
 }
 
-/* The streamed two-table join: pairs to the sink in batches. */
-struct stream {
-	query_sink_fn *sink;
-	void *arg;
-	uint32_t buf[SINK_BATCH * 3];
-	size_t fill;
-	uint64_t total;
-};
-
-static int
-stream_pair(void *arg, uint64_t key, uint64_t l, uint64_t r)
-{
-	struct stream *s = arg;
-
-	s->buf[3 * s->fill] = (uint32_t)l;
-	s->buf[3 * s->fill + 1] = (uint32_t)r;
-	s->buf[3 * s->fill + 2] = (uint32_t)key;
-	if (++s->total > MAX_STREAMED)
-		return 1;	/* too large: refused */
-	if (++s->fill == SINK_BATCH) {
-		s->sink(s->arg, s->buf, s->fill);
-		s->fill = 0;
-	}
-	return 0;
-}
-
-static int
-join_stream(struct joiner *j, query_sink_fn *sink, void *arg)
-{
-	struct stream *s = xmalloc(sizeof(*s));
-	struct store_setref l, r;
-	char e[256];
-	int rc;
-
-	s->sink = sink;
-	s->arg = arg;
-	s->fill = 0;
-	s->total = 0;
-	eq_refs(j->plan, j->plan->on[1], &l, &r);
-	rc = store_read_join_keyed(j->rd, j->collab, &l, &r, stream_pair, s,
-	    e, sizeof(e));
-	if (rc == STORE_OK && s->fill > 0)
-		sink(arg, s->buf, s->fill);
-	free(s);
-	if (rc == STORE_STOPPED)
-		return join_too_large(j, MAX_STREAMED);
-	return rc == STORE_OK ? 0 : join_fail(j, e);
-}
-
 int
 query_join(const struct qplan *plan, struct store_read *rd,
-    const char *collab, query_sink_fn *sink, void *arg, struct qerror *err)
+    const char *collab, query_sink_fn *sink, void *const *args,
+    unsigned nargs, struct qerror *err)
 {
 	struct joiner j = { plan, rd, collab, err };
+	void *arg = args[0];
 	struct tuples t;
 	struct u64list l;
 	uint64_t i;
 	unsigned k;
 
-	if (plan->keyed)
-		return join_stream(&j, sink, arg);
+	if (plan->streamed)
+		return query_stream(plan, rd, collab, sink, args, nargs, err);
 	t.w = 1;
 	t.identity = true;
 	t.n = plan->tables[0].rows;

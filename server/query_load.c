@@ -160,6 +160,14 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 			return load_fail(err, plan->tables[i].name, "more rows "
 			    "than a query can join");
 	plan->keyed = plan->ntables == 2 && plan->on[1]->kind == SQL_COND_EQ;
+	plan->streamed = plan->keyed;
+	if (plan->ntables == 2 && plan->on[1]->kind == SQL_COND_OR &&
+	    plan->on[1]->nargs <= SQL_MAX_STREAMED_KEYS) {
+		plan->streamed = true;
+		for (i = 0; i < plan->on[1]->nargs; i++)
+			if (plan->on[1]->args[i].kind != SQL_COND_EQ)
+				plan->streamed = false;
+	}
 	for (i = 0; i < plan->ncols; i++) {
 		c = &plan->cols[i];
 		/* A distinct count of the joined key: the join numbers it. */

@@ -128,10 +128,17 @@ struct qplan {
 	size_t norder;
 	bool has_limit;
 	uint64_t limit;
-	/* Set by query_load: two tables on one equality, whose tuples carry
-	 * the number of their shared fingerprint after the row ids. */
+	/* Set by query_load: two tables on one equality or an OR of
+	 * equalities stream (query_stream.c); on one equality the tuples
+	 * carry the key of their shared fingerprint after the row ids. */
+	bool streamed;
 	bool keyed;
 };
+
+/* Threads a query's streamed join may use. */
+#define QUERY_MAX_THREADS	4
+/* Equalities of an OR that stream (more: the general join). */
+#define SQL_MAX_STREAMED_KEYS	16
 
 /* What a query needs of the collaboration to be bound. */
 struct qcatalog {
@@ -185,11 +192,20 @@ typedef void query_sink_fn(void *arg, const uint32_t *tuples, size_t n);
 
 /*
  * Join the tables of plan within rd and give every joined tuple (one row
- * id per table, in table order) to sink, in batches. Returns 0, or -1
- * with err set (a join index missing, a result over 2^32 tuples).
+ * id per table, in table order) to sink, in batches, with one of
+ * args[0..nargs) (1..QUERY_MAX_THREADS; a streamed join runs nargs
+ * threads, sink(args[i]) on thread i only; otherwise args[0] takes
+ * all). Returns 0, or -1 with err set (a join index missing, a result
+ * too large to hold or stream: TOO_LARGE).
  */
 int query_join(const struct qplan *plan, struct store_read *rd,
-    const char *collab, query_sink_fn *sink, void *arg, struct qerror *err);
+    const char *collab, query_sink_fn *sink, void *const *args,
+    unsigned nargs, struct qerror *err);
+
+/* query_join's streamed case (plan->streamed), in query_stream.c. */
+int query_stream(const struct qplan *plan, struct store_read *rd,
+    const char *collab, query_sink_fn *sink, void *const *args,
+    unsigned nargs, struct qerror *err);
 
 struct qagg_state;
 
@@ -209,6 +225,12 @@ query_sink_fn query_agg_sink;
  */
 int query_agg_result(struct qagg_state *st, const struct qplan *plan,
     struct qresult *res, struct qerror *err);
+
+/*
+ * Add src's groups, counts, sums and distinct values into dst (states of
+ * one plan, filled by parts of one join).
+ */
+void query_agg_merge(struct qagg_state *dst, const struct qagg_state *src);
 
 void query_agg_free(struct qagg_state *st);
 void query_result_free(struct qresult *res);

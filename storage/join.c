@@ -195,31 +195,35 @@ join_groups(struct cursor *l, struct cursor *r, store_join_cb cb,
 }
 
 /*
- * The merge of store_read_join: both sides stepped by cursors, compared
- * on 64-bit prefixes first; a side that misses eight times in a row
- * gallops. With kcb, each pair with its key.
+ * The merge of part `part` of nparts of two runs: the fingerprints from
+ * the left run's record n * part / nparts (its group's first) to the next
+ * part's, both sides stepped by cursors, compared on 64-bit prefixes
+ * first; a side that misses eight times in a row gallops. With kcb, each
+ * pair with its key. Returns STORE_OK or STORE_STOPPED.
  */
 static int
-join_merge(struct store_read *rd, const char *collab,
-    const struct store_setref *left, const struct store_setref *right,
-    store_join_cb cb, store_join_key_cb kcb, void *arg, char *err,
-    size_t err_size)
+merge_part(const struct pairrun *lr, const struct pairrun *rr, unsigned part,
+    unsigned nparts, store_join_cb cb, store_join_key_cb kcb, void *arg)
 {
-	struct pairrun lr = { NULL, 0, 0 }, rr = { NULL, 0, 0 };
+	const uint8_t *lo = NULL, *hi = NULL;
 	struct cursor l, r;
 	unsigned lmiss = 0, rmiss = 0;
-	int rc, ret = -1, c;
+	uint64_t lend, rend;
+	int c;
 
-	if ((rc = open_run(rd, collab, left, &lr, err, err_size)) != 0 ||
-	    (rc = open_run(rd, collab, right, &rr, err, err_size)) != 0) {
-		ret = rc;
-		goto out;
-	}
-	l.r = &lr;
-	r.r = &rr;
-	cursor_set(&l, 0);
-	cursor_set(&r, 0);
-	while (l.p != NULL && r.p != NULL) {
+	if (lr->n == 0 || rr->n == 0)
+		return STORE_OK;
+	if (part > 0)
+		lo = rec_at(lr, lr->n * part / nparts);
+	if (part + 1 < nparts)
+		hi = rec_at(lr, lr->n * (part + 1) / nparts);
+	l.r = lr;
+	r.r = rr;
+	cursor_set(&l, lo != NULL ? seek(lr, 0, lo) : 0);
+	cursor_set(&r, lo != NULL ? seek(rr, 0, lo) : 0);
+	lend = hi != NULL ? seek(lr, l.i, hi) : lr->n;
+	rend = hi != NULL ? seek(rr, r.i, hi) : rr->n;
+	while (l.i < lend && r.i < rend) {
 		c = fp_cmp(l.p, r.p);
 		if (c < 0) {
 			cursor_advance(&l, r.p, &lmiss);
@@ -230,17 +234,47 @@ join_merge(struct store_read *rd, const char *collab,
 			continue;
 		}
 		lmiss = rmiss = 0;
-		if (join_groups(&l, &r, cb, kcb, arg) != 0) {
-			store_set_err(err, err_size, "stopped by the caller");
-			ret = STORE_STOPPED;
-			goto out;
-		}
+		if (join_groups(&l, &r, cb, kcb, arg) != 0)
+			return STORE_STOPPED;
 	}
-	ret = STORE_OK;
+	return STORE_OK;
+}
+
+/* store_read_join and store_read_join_keyed: the runs opened, merged. */
+static int
+join_merge(struct store_read *rd, const char *collab,
+    const struct store_setref *left, const struct store_setref *right,
+    store_join_cb cb, store_join_key_cb kcb, void *arg, char *err,
+    size_t err_size)
+{
+	struct pairrun lr = { NULL, 0, 0 }, rr = { NULL, 0, 0 };
+	int rc, ret = -1;
+
+	if ((rc = open_run(rd, collab, left, &lr, err, err_size)) != 0 ||
+	    (rc = open_run(rd, collab, right, &rr, err, err_size)) != 0) {
+		ret = rc;
+		goto out;
+	}
+	ret = merge_part(&lr, &rr, 0, 1, cb, kcb, arg);
+	if (ret == STORE_STOPPED)
+		store_set_err(err, err_size, "stopped by the caller");
 out:
 	free(lr.chunks);
 	free(rr.chunks);
 	return ret;
+}
+
+int
+store_join_runs(const struct store_run *left, const struct store_run *right,
+    unsigned part, unsigned nparts, store_join_key_cb cb, void *arg)
+{
+	struct pairrun lr = { left->chunks, left->chunk_recs, left->n };
+	struct pairrun rr = { right->chunks, right->chunk_recs, right->n };
+
+	if (nparts == 0 || part >= nparts || left->reclen != PAIR_LEN ||
+	    right->reclen != PAIR_LEN)
+		return -1;
+	return merge_part(&lr, &rr, part, nparts, NULL, cb, arg);
 }
 
 int

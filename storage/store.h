@@ -472,6 +472,19 @@ int store_read_join_index(struct store_read *rd, const char *collab,
     const struct store_setref *ref, struct store_run *out, char *err,
     size_t err_size);
 
+/*
+ * Part `part` (0..nparts-1) of the keyed inner join of two join indexes
+ * read with store_read_join_index: the fingerprints from the left
+ * index's record n * part / nparts on (from its fingerprint's first
+ * record) up to the next part's, so the nparts parts together are the
+ * whole join, each pair once, with the keys store_read_join_keyed gives.
+ * Touches only the map, never LMDB: parts of one reader's runs may run
+ * on threads of their own at once. Returns STORE_OK, STORE_STOPPED (cb
+ * returned non-zero) or -1 (bad arguments).
+ */
+int store_join_runs(const struct store_run *left, const struct store_run *right,
+    unsigned part, unsigned nparts, store_join_key_cb cb, void *arg);
+
 /* Free a run's chunk array (the records stay in the map); NULL accepted. */
 void store_run_free(struct store_run *run);
 
