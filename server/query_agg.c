@@ -311,6 +311,34 @@ prefetch(const struct qplan *plan, const uint32_t *tup)
 	}
 }
 
+/*
+ * The second stage: the distinct bitmaps' words tuple tup will set, once
+ * its values (prefetched by the first stage) are in the cache.
+ */
+static inline void
+prefetch_bits(const struct qagg_state *st, const uint32_t *tup)
+{
+	const struct qplan *plan = st->plan;
+	const struct qcol *c;
+	uint64_t key = 0, v, bit;
+	uint32_t code;
+	size_t i;
+
+	for (i = 0; i < plan->ngroup; i++) {
+		c = &plan->cols[plan->group[i]];
+		code = code_at(c, tup[c->table]);
+		key += (code == STORE_VALUE_NULL32 ? c->dict.n : code) *
+		    st->stride[i];
+	}
+	for (i = 0; i < plan->naggs; i++) {
+		if (st->dist[i].bits == NULL ||
+		    !value_of(&plan->cols[plan->aggs[i].qcol], tup, &v))
+			continue;
+		bit = key * st->dist[i].space + v;
+		__builtin_prefetch(&st->dist[i].bits[bit >> 6], 1);
+	}
+}
+
 void
 query_agg_sink(void *arg, const uint32_t *tuples, size_t n)
 {
@@ -321,6 +349,8 @@ query_agg_sink(void *arg, const uint32_t *tuples, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			prefetch(plan, tuples + (i + PREFETCH_AHEAD) * w);
+		if (i + PREFETCH_AHEAD / 2 < n)
+			prefetch_bits(st, tuples + (i + PREFETCH_AHEAD / 2) * w);
 		if (plan->where != NULL && eval(plan, plan->where,
 		    tuples + i * w) != 1)
 			continue;

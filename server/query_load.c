@@ -8,12 +8,16 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "query_plan.h"
 #include "xmalloc.h"
+
+/* Fingerprint columns a query may count (each walked for ordinals). */
+#define QUERY_ORD_COLUMNS 16
 
 static uint64_t
 be64(const uint8_t *p)
@@ -36,37 +40,115 @@ load_fail(struct qerror *err, const char *table, const char *why)
 	return -1;
 }
 
-/* Per row of c's table, the ordinal of its fingerprint in c's column. */
-static int
-load_ordinals(struct qplan *plan, struct qcol *c, struct store_read *rd,
-    const char *collab, char *e, size_t esize)
-{
-	const struct qtable *t = &plan->tables[c->table];
-	struct store_setref ref = { t->name, c->fpno };
-	struct store_run run;
-	const uint8_t *rec, *prev = NULL;
-	uint64_t i, ordinal = 0, rowid;
-	uint32_t k, chunk;
+/* One half of a join index's walk for per-row ordinals (on a thread). */
+struct ord_job {
+	const struct store_run *run;
+	uint64_t from, to;
+	uint32_t *ord;
+	uint64_t rows;
+};
 
-	if (store_read_join_index(rd, collab, &ref, &run, e, esize) !=
-	    STORE_OK)
-		return -1;
-	c->ord = xmalloc((size_t)(t->rows > 0 ? t->rows : 1) *
-	    sizeof(*c->ord));
-	memset(c->ord, 0xff, (size_t)t->rows * sizeof(*c->ord));
-	for (chunk = 0, i = 0; chunk < run.nchunks; chunk++)
-		for (k = 0; k < run.chunk_recs && i < run.n; k++, i++) {
-			rec = run.chunks[chunk] + (size_t)k * 40;
-			if (prev != NULL && memcmp(prev, rec, 32) != 0)
-				ordinal++;
-			prev = rec;
-			rowid = be64(rec + 32);
-			if (rowid < t->rows)
-				c->ord[rowid] = (uint32_t)ordinal;
+static inline const uint8_t *
+index_rec(const struct store_run *r, uint64_t i)
+{
+	return r->chunks[i / r->chunk_recs] + (size_t)(i % r->chunk_recs) * 40;
+}
+
+/*
+ * Records [from, to) of a join index: each row's ordinal is the index of
+ * its fingerprint's first record, which needs no count of what came
+ * before, so halves run at once and write distinct rows.
+ */
+static void *
+ord_walk(void *arg)
+{
+	struct ord_job *j = arg;
+	const uint8_t *rec, *prev;
+	uint64_t i = j->from, start, rowid;
+
+	if (i >= j->to)
+		return NULL;
+	start = i;
+	while (start > 0 && memcmp(index_rec(j->run, start - 1),
+	    index_rec(j->run, i), 32) == 0)
+		start--;
+	prev = index_rec(j->run, i);
+	for (; i < j->to; i++) {
+		rec = index_rec(j->run, i);
+		if (memcmp(prev, rec, 32) != 0)
+			start = i;
+		prev = rec;
+		rowid = be64(rec + 32);
+		if (rowid < j->rows)
+			j->ord[rowid] = (uint32_t)start;
+	}
+	return NULL;
+}
+
+/*
+ * Per row of each fingerprint column that needs them, the ordinal of its
+ * fingerprint (NULL32 for none), two halves of each index on threads.
+ */
+static int
+load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
+    char *e, size_t esize, const char **failed)
+{
+	struct store_run runs[QUERY_ORD_COLUMNS];
+	struct ord_job jobs[2 * QUERY_ORD_COLUMNS];
+	pthread_t th[2 * QUERY_ORD_COLUMNS];
+	bool started[2 * QUERY_ORD_COLUMNS] = { false };
+	struct store_setref ref;
+	struct qcol *c;
+	size_t i, n = 0, k;
+	int rc = 0;
+
+	for (i = 0; i < plan->ncols && rc == 0; i++) {
+		c = &plan->cols[i];
+		if (c->kind != QCOL_FP || !c->need_ord)
+			continue;
+		if (n == QUERY_ORD_COLUMNS) {
+			snprintf(e, esize, "over %d counted fingerprint "
+			    "columns", QUERY_ORD_COLUMNS);
+			*failed = plan->tables[c->table].name;
+			rc = -1;
+			break;
 		}
-	c->space = run.n > 0 ? ordinal + 1 : 0;
-	store_run_free(&run);
-	return 0;
+		ref.table = plan->tables[c->table].name;
+		ref.column = c->fpno;
+		if (store_read_join_index(rd, collab, &ref, &runs[n], e,
+		    esize) != STORE_OK) {
+			*failed = ref.table;
+			rc = -1;
+			break;
+		}
+		c->ord = xmalloc((size_t)(plan->tables[c->table].rows + 1) *
+		    sizeof(*c->ord));
+		memset(c->ord, 0xff, (size_t)(plan->tables[c->table].rows + 1) *
+		    sizeof(*c->ord));
+		c->space = runs[n].n;
+		for (k = 0; k < 2; k++) {
+			jobs[2 * n + k].run = &runs[n];
+			jobs[2 * n + k].from = runs[n].n * k / 2;
+			jobs[2 * n + k].to = runs[n].n * (k + 1) / 2;
+			jobs[2 * n + k].ord = c->ord;
+			jobs[2 * n + k].rows = plan->tables[c->table].rows;
+		}
+		n++;
+	}
+	for (k = 1; rc == 0 && k < 2 * n; k++)
+		started[k] = pthread_create(&th[k], NULL, ord_walk,
+		    &jobs[k]) == 0;
+	if (rc == 0 && n > 0)
+		ord_walk(&jobs[0]);
+	for (k = 1; rc == 0 && k < 2 * n; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			ord_walk(&jobs[k]);
+	}
+	for (k = 0; k < n; k++)
+		store_run_free(&runs[k]);
+	return rc;
 }
 
 /* Column c's records and blob. */
@@ -151,6 +233,7 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
     struct qerror *err)
 {
 	char e[256] = "";
+	const char *failed = "";
 	struct qcol *c;
 	size_t i;
 	int rc;
@@ -181,11 +264,7 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 		}
 		switch (c->kind) {
 		case QCOL_FP:
-			if (c->need_ord && load_ordinals(plan, c, rd, collab, e,
-			    sizeof(e)) != 0)
-				return load_fail(err,
-				    plan->tables[c->table].name, e);
-			break;
+			break;		/* below, all at once */
 		case QCOL_ROWID:
 			c->space = plan->tables[c->table].rows;
 			break;
@@ -201,6 +280,8 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 			break;
 		}
 	}
+	if (load_ordinals(plan, rd, collab, e, sizeof(e), &failed) != 0)
+		return load_fail(err, failed, e);
 	if (plan->where != NULL)
 		pred_truths(plan, plan->where);
 	return 0;
