@@ -228,6 +228,24 @@ value_of(const struct qcol *c, const uint32_t *tup, uint64_t *v)
 
 	switch (c->kind) {
 	case QCOL_FP:
+		if (c->key0) {
+			if ((x = tup[2]) != STORE_VALUE_NULL32 ||
+			    (x = c->kid0[row]) != STORE_VALUE_NULL32) {
+				*v = x;
+				return true;
+			}
+			if (c->present != NULL) {
+				*v = c->key0_offset + row;
+				return c->present[row >> 6] >> (row & 63) & 1;
+			}
+			x = c->ord[row];
+			*v = c->key0_offset + x;
+			return x != STORE_VALUE_NULL32;
+		}
+		if (c->present != NULL && !c->use_key) {
+			*v = row;
+			return c->present[row >> 6] >> (row & 63) & 1;
+		}
 		x = c->use_key ? tup[2] : c->ord != NULL ? c->ord[row] : 0;
 		*v = x;
 		return x != STORE_VALUE_NULL32;
@@ -306,8 +324,12 @@ prefetch(const struct qplan *plan, const uint32_t *tup)
 		c = &plan->cols[i];
 		if (c->kind == QCOL_CODES || c->kind == QCOL_DECIMAL)
 			__builtin_prefetch(record(&c->run, tup[c->table]));
-		else if (c->ord != NULL)
+		else if (c->key0 && tup[2] == STORE_VALUE_NULL32)
+			__builtin_prefetch(&c->kid0[tup[c->table]]);
+		else if (c->ord != NULL && !c->key0)
 			__builtin_prefetch(&c->ord[tup[c->table]]);
+		else if (c->present != NULL && !c->key0)
+			__builtin_prefetch(&c->present[tup[c->table] >> 6]);
 	}
 }
 
@@ -344,7 +366,7 @@ query_agg_sink(void *arg, const uint32_t *tuples, size_t n)
 {
 	struct qagg_state *st = arg;
 	const struct qplan *plan = st->plan;
-	size_t w = plan->ntables + (plan->keyed ? 1 : 0), i;
+	size_t w = plan->ntables + (plan->streamed ? 1 : 0), i;
 
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)

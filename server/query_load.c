@@ -45,6 +45,7 @@ struct ord_job {
 	const struct store_run *run;
 	uint64_t from, to;
 	uint32_t *ord;
+	uint64_t *present;		/* instead of ord: a bit per row */
 	uint64_t rows;
 };
 
@@ -68,6 +69,15 @@ ord_walk(void *arg)
 
 	if (i >= j->to)
 		return NULL;
+	if (j->present != NULL) {
+		for (; i < j->to; i++) {
+			rowid = be64(index_rec(j->run, i) + 32);
+			if (rowid < j->rows)
+				j->present[rowid >> 6] |= UINT64_C(1) <<
+				    (rowid & 63);
+		}
+		return NULL;
+	}
 	start = i;
 	while (start > 0 && memcmp(index_rec(j->run, start - 1),
 	    index_rec(j->run, i), 32) == 0)
@@ -99,6 +109,7 @@ load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
 	bool started[2 * QUERY_ORD_COLUMNS] = { false };
 	struct store_setref ref;
 	struct qcol *c;
+	uint64_t rows, distinct;
 	size_t i, n = 0, k;
 	int rc = 0;
 
@@ -121,17 +132,36 @@ load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
 			rc = -1;
 			break;
 		}
-		c->ord = xmalloc((size_t)(plan->tables[c->table].rows + 1) *
-		    sizeof(*c->ord));
-		memset(c->ord, 0xff, (size_t)(plan->tables[c->table].rows + 1) *
-		    sizeof(*c->ord));
-		c->space = runs[n].n;
+		rows = plan->tables[c->table].rows;
+		if (store_read_fpset_size(rd, collab, ref.table, ref.column,
+		    &distinct, e, esize) != STORE_OK) {
+			store_run_free(&runs[n]);
+			*failed = ref.table;
+			rc = -1;
+			break;
+		}
+		memset(&jobs[2 * n], 0, 2 * sizeof(jobs[0]));
+		if (distinct == runs[n].n) {
+			/* No repeats: a row is its own value; one walk sets
+			 * the bits (two would share words). */
+			c->present = xcalloc(rows / 64 + 1, sizeof(uint64_t));
+			c->space = rows;
+			jobs[2 * n].present = c->present;
+			jobs[2 * n].to = runs[n].n;
+		} else {
+			c->ord = xmalloc((size_t)(rows + 1) * sizeof(*c->ord));
+			memset(c->ord, 0xff, (size_t)(rows + 1) *
+			    sizeof(*c->ord));
+			c->space = runs[n].n;
+			for (k = 0; k < 2; k++) {
+				jobs[2 * n + k].from = runs[n].n * k / 2;
+				jobs[2 * n + k].to = runs[n].n * (k + 1) / 2;
+				jobs[2 * n + k].ord = c->ord;
+			}
+		}
 		for (k = 0; k < 2; k++) {
 			jobs[2 * n + k].run = &runs[n];
-			jobs[2 * n + k].from = runs[n].n * k / 2;
-			jobs[2 * n + k].to = runs[n].n * (k + 1) / 2;
-			jobs[2 * n + k].ord = c->ord;
-			jobs[2 * n + k].rows = plan->tables[c->table].rows;
+			jobs[2 * n + k].rows = rows;
 		}
 		n++;
 	}
@@ -149,6 +179,35 @@ load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
 	for (k = 0; k < n; k++)
 		store_run_free(&runs[k]);
 	return rc;
+}
+
+/*
+ * A streamed OR: the arrays of its first equality's keys per row, and
+ * the counted fingerprint columns of that equality told to use them.
+ */
+static void
+or_keys(struct qplan *plan)
+{
+	const struct qcond *eq0 = &plan->on[1]->args[0];
+	size_t n0 = (size_t)plan->tables[0].rows + 1;
+	size_t n1 = (size_t)plan->tables[1].rows + 1;
+	struct qcol *c;
+	size_t i;
+
+	plan->kid0_l = xmalloc(n0 * sizeof(uint32_t));
+	plan->kid0_r = xmalloc(n1 * sizeof(uint32_t));
+	memset(plan->kid0_l, 0xff, n0 * sizeof(uint32_t));
+	memset(plan->kid0_r, 0xff, n1 * sizeof(uint32_t));
+	for (i = 0; i < plan->ncols; i++) {
+		c = &plan->cols[i];
+		if (c->kind != QCOL_FP || !c->need_ord ||
+		    (i != eq0->left && i != eq0->right))
+			continue;
+		c->key0 = true;
+		c->kid0 = i == eq0->left ? plan->kid0_l : plan->kid0_r;
+		/* Keys are records of the left index: below its rows. */
+		c->key0_offset = plan->tables[0].rows;
+	}
 }
 
 /* Column c's records and blob. */
@@ -251,6 +310,8 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 			if (plan->on[1]->args[i].kind != SQL_COND_EQ)
 				plan->streamed = false;
 	}
+	if (plan->streamed && !plan->keyed)
+		or_keys(plan);
 	for (i = 0; i < plan->ncols; i++) {
 		c = &plan->cols[i];
 		/* A distinct count of the joined key: the join numbers it. */
@@ -282,6 +343,9 @@ query_load(struct qplan *plan, struct store_read *rd, const char *collab,
 	}
 	if (load_ordinals(plan, rd, collab, e, sizeof(e), &failed) != 0)
 		return load_fail(err, failed, e);
+	for (i = 0; i < plan->ncols; i++)
+		if (plan->cols[i].key0)
+			plan->cols[i].space += plan->cols[i].key0_offset;
 	if (plan->where != NULL)
 		pred_truths(plan, plan->where);
 	return 0;
@@ -295,6 +359,9 @@ query_free(struct qplan *plan)
 	for (i = 0; i < plan->ncols; i++) {
 		store_run_free(&plan->cols[i].run);
 		free(plan->cols[i].ord);
+		free(plan->cols[i].present);
 	}
+	free(plan->kid0_l);
+	free(plan->kid0_r);
 	query_items_free(plan);
 }

@@ -49,11 +49,21 @@ struct qcol {
 	unsigned fpno;		/* QCOL_FP: its set and join index column */
 	bool need_ord;		/* QCOL_FP: per-row ordinals wanted */
 	bool use_key;		/* QCOL_FP: the tuple's join key stands in */
+	/* QCOL_FP, a column of an OR's first equality: its value is the
+	 * tuple's key when the tuple has one (that equality matched it),
+	 * else the key that equality gave the row (kid0), else its ordinal
+	 * past key0_offset, so the values of one fingerprint agree. */
+	bool key0;
+	const uint32_t *kid0;
+	uint64_t key0_offset;
 	/* Loaded: */
 	struct store_run run;	/* values (CODES, DECIMAL) */
 	struct valcol_dict dict;	/* CODES */
 	int scale;			/* DECIMAL */
 	uint32_t *ord;		/* FP with need_ord: per row, NULL32 if none */
+	/* FP with need_ord whose column repeats no fingerprint: rows with
+	 * one, a bit each, and a row's value is the row (no ordinals). */
+	uint64_t *present;
 	uint64_t space;		/* distinct values a record can take */
 };
 
@@ -133,6 +143,9 @@ struct qplan {
 	 * carry the key of their shared fingerprint after the row ids. */
 	bool streamed;
 	bool keyed;
+	/* A streamed OR: the key its first equality gives each row of
+	 * either table (query_stream.c fills them; STORE_VALUE_NULL32: none). */
+	uint32_t *kid0_l, *kid0_r;
 };
 
 /* Threads a query's streamed join may use. */
@@ -186,7 +199,8 @@ struct qresult {
 
 /*
  * A tuple sink: n joined tuples, row-major, each a row id per table then,
- * when plan->keyed, the number of the fingerprint the two rows share.
+ * when plan->streamed, the key of the fingerprint the two rows share (on
+ * an OR: only when its first equality matched them, else NULL32).
  */
 typedef void query_sink_fn(void *arg, const uint32_t *tuples, size_t n);
 

@@ -35,7 +35,8 @@ struct part {
 	unsigned part, nparts;
 	query_sink_fn *sink;
 	void *arg;
-	bool keyed;			/* tuples carry the key */
+	bool keyed;			/* every tuple carries its key */
+	bool first;			/* an OR's first equality: keys too */
 	uint32_t *const *kid_l;		/* earlier equalities' keys per row */
 	uint32_t *const *kid_r;
 	unsigned nearlier;
@@ -58,7 +59,7 @@ static void
 part_flush(struct part *p)
 {
 	const uint32_t *t;
-	size_t i, k, n = 0, w = p->keyed ? 3 : 2;
+	size_t i, n = 0;
 	unsigned j;
 	bool dup;
 
@@ -89,8 +90,9 @@ part_flush(struct part *p)
 		}
 		if (dup)
 			continue;	/* an earlier key matched this pair */
-		for (k = 0; k < w; k++)
-			p->out[w * n + k] = t[k];
+		p->out[3 * n] = t[0];
+		p->out[3 * n + 1] = t[1];
+		p->out[3 * n + 2] = p->first ? t[2] : NO_KEY;
 		n++;
 	}
 	if (n > 0)
@@ -209,7 +211,11 @@ query_stream(const struct qplan *plan, struct store_read *rd,
 			store_run_free(&l);
 			return stream_fail(err, PSID__ERROR_CODE__INTERNAL, msg);
 		}
-		if (e + 1 < neq) {
+		if (e == 0 && neq > 1) {
+			/* The first keys stay for the sink (query_load's). */
+			kid_l[0] = plan->kid0_l;
+			kid_r[0] = plan->kid0_r;
+		} else if (e + 1 < neq) {
 			kid_l[e] = xmalloc((rows0 + 1) * sizeof(uint32_t));
 			kid_r[e] = xmalloc((rows1 + 1) * sizeof(uint32_t));
 			memset(kid_l[e], 0xff, (rows0 + 1) * sizeof(uint32_t));
@@ -223,6 +229,7 @@ query_stream(const struct qplan *plan, struct store_read *rd,
 			parts[i].sink = sink;
 			parts[i].arg = args[i];
 			parts[i].keyed = plan->keyed;
+			parts[i].first = e == 0;
 			parts[i].kid_l = kid_l;
 			parts[i].kid_r = kid_r;
 			parts[i].nearlier = (unsigned)e;
@@ -237,7 +244,7 @@ query_stream(const struct qplan *plan, struct store_read *rd,
 		store_run_free(&l);
 		store_run_free(&r);
 	}
-	for (e = 0; e < neq; e++) {
+	for (e = 1; e < neq; e++) {
 		free(kid_l[e]);
 		free(kid_r[e]);
 	}
