@@ -454,11 +454,15 @@ frame_unpack_request(const uint8_t *payload, size_t len,
     Psid__Request **request, char *err, size_t err_size)
 {
 	Psid__Request *r;
+	int rc;
 
 	*request = NULL;
-	if ((r = psid__request__unpack(NULL, len, payload)) == NULL) {
-		FAIL("not a psid request");
-		return FRAME_MALFORMED;
+	if ((rc = frame_decode_request(payload, len, &r)) != FRAME_OK) {
+		if (rc == FRAME_TOO_LARGE)
+			FAIL("a request that takes too much memory to decode");
+		else
+			FAIL("not a psid request");
+		return rc;
 	}
 	if (!frame_check_request(r, err, err_size)) {
 		psid__request__free_unpacked(r, NULL);
@@ -473,11 +477,15 @@ frame_unpack_response(const uint8_t *payload, size_t len,
     Psid__Response **response, char *err, size_t err_size)
 {
 	Psid__Response *r;
+	int rc;
 
 	*response = NULL;
-	if ((r = psid__response__unpack(NULL, len, payload)) == NULL) {
-		FAIL("not a psid response");
-		return FRAME_MALFORMED;
+	if ((rc = frame_decode_response(payload, len, &r)) != FRAME_OK) {
+		if (rc == FRAME_TOO_LARGE)
+			FAIL("a response that takes too much memory to decode");
+		else
+			FAIL("not a psid response");
+		return rc;
 	}
 	if (!frame_check_response(r, err, err_size)) {
 		psid__response__free_unpacked(r, NULL);

@@ -67,6 +67,28 @@ int frame_peek(const uint8_t *buf, size_t len, size_t max,
 void frame_put_header(uint8_t out[FRAME_HEADER_LEN], uint32_t payload_len);
 
 /*
+ * The most bytes unpacking a payload of len bytes may allocate: legitimate
+ * messages need a fraction of it; a frame of many empty sub-messages is
+ * refused on reaching it.
+ */
+#define FRAME_DECODE_BUDGET(len)	(3 * (size_t)(len) + (64u << 10))
+
+/*
+ * Unpack a Request from a payload (header excluded) without checking its
+ * shape, allocating at most FRAME_DECODE_BUDGET(len) bytes (the result
+ * frees with psid__request__free_unpacked(*request, NULL)). Returns
+ * FRAME_OK with *request set; FRAME_TOO_LARGE when it would take more
+ * than the budget, or FRAME_MALFORMED when it is not a Request (either
+ * way *request is NULL and nothing is left allocated).
+ */
+int frame_decode_request(const uint8_t *payload, size_t len,
+    Psid__Request **request);
+
+/* The same for a Response. */
+int frame_decode_response(const uint8_t *payload, size_t len,
+    Psid__Response **response);
+
+/*
  * Unpack a Request (a frame's payload, header excluded) and check its
  * shape (frame_check_request). Returns FRAME_OK with *request set (free
  * with psid__request__free_unpacked(*request, NULL)), FRAME_MALFORMED

@@ -27,6 +27,13 @@ conf_defaults(struct psid_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_connections = CONF_MAX_CONNECTIONS;
+	cfg->max_connections_per_identity = CONF_MAX_PER_IDENTITY;
+	cfg->max_handshakes = CONF_MAX_HANDSHAKES;
+	cfg->max_handshakes_per_address = CONF_MAX_HS_PER_ADDRESS;
+	cfg->max_unfinished = CONF_MAX_UNFINISHED;
+	cfg->min_frame_rate = CONF_MIN_FRAME_RATE;
+	cfg->max_parked = CONF_MAX_PARKED;
+	cfg->write_timeout = CONF_WRITE_TIMEOUT;
 	cfg->max_frame = FRAME_MAX_DEFAULT;
 	cfg->max_in_flight = CONF_MAX_IN_FLIGHT;
 	cfg->handshake_timeout = CONF_HANDSHAKE_TIMEOUT;
@@ -131,6 +138,15 @@ struct number_key {
 
 static const struct number_key number_keys[] = {
 	NUM("max_connections", false, 1, 65536, max_connections),
+	NUM("max_connections_per_identity", false, 1, 65536,
+	    max_connections_per_identity),
+	NUM("max_handshakes", false, 1, 65536, max_handshakes),
+	NUM("max_handshakes_per_address", false, 1, 65536,
+	    max_handshakes_per_address),
+	NUM("max_unfinished", true, 1ull << 20, 1ull << 40, max_unfinished),
+	NUM("min_frame_rate", true, 1, 1ull << 30, min_frame_rate),
+	NUM("max_parked", false, 0, 960, max_parked),
+	NUM("write_timeout", false, 1, 3600, write_timeout),
 	NUM("max_frame", true, 4096, FRAME_MAX_LIMIT, max_frame),
 	NUM("max_in_flight", true, 65536, 1ull << 30, max_in_flight),
 	NUM("handshake_timeout", false, 1, 3600, handshake_timeout),

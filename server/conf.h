@@ -19,7 +19,14 @@
 
 /* The defaults, as psid(8) and psid.conf(5) document them. */
 #define CONF_LISTEN		"127.0.0.1:7443"
-#define CONF_MAX_CONNECTIONS	256
+#define CONF_MAX_CONNECTIONS	1024
+#define CONF_MAX_PER_IDENTITY	64
+#define CONF_MAX_HANDSHAKES	1024
+#define CONF_MAX_HS_PER_ADDRESS	512
+#define CONF_WRITE_TIMEOUT	20
+#define CONF_MAX_PARKED		256
+#define CONF_MAX_UNFINISHED	(256u << 20)
+#define CONF_MIN_FRAME_RATE	(64u << 10)
 #define CONF_HANDSHAKE_TIMEOUT	10
 #define CONF_IDLE_TIMEOUT	300
 #define CONF_SHUTDOWN_TIMEOUT	30
@@ -36,7 +43,14 @@ struct psid_config {
 	char *tmp_dir;			/* upload staging; NULL: $TMPDIR */
 	char *port_file;		/* write the bound port here */
 	char *user;			/* drop to it when started as root */
-	unsigned max_connections;
+	unsigned max_connections;	/* authenticated, at once */
+	unsigned max_connections_per_identity;
+	unsigned max_handshakes;	/* connections not yet authenticated */
+	unsigned max_handshakes_per_address;
+	size_t max_unfinished;		/* bytes of frames not yet whole */
+	size_t min_frame_rate;		/* bytes/s a frame must arrive at */
+	unsigned max_parked;		/* jobs waiting on a slow reader */
+	unsigned write_timeout;		/* seconds without a byte read */
 	size_t max_frame;		/* largest request payload */
 	size_t max_in_flight;		/* reply bytes queued per connection */
 	unsigned handshake_timeout;	/* seconds */

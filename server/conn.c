@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * conn.c: psid's connections (see conn.h). The loop thread owns the
- * bufferevent and everything outside `lock`; a request's worker owns the
- * request and the upload while the job runs; the reply queue and the
- * flags under `lock` are shared. A worker wakes the loop with
- * event_active on the connection's `wake` event (libevent is set up for
- * threads), and the loop frees a connection only when no job of it runs.
+ * conn.c: the loop side of psid's connections (see conn.h): accept,
+ * handshake, frames in (copied whole out of the input, decoded by the
+ * job), replies out, timeouts and close. Who owns what is in
+ * conn_int.h; admission in conn_admit.c; the job in conn_job.c. A worker
+ * wakes the loop with event_active on the connection's `wake` event
+ * (libevent is set up for threads), and the loop frees a connection only
+ * when no job of it runs.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -26,6 +28,8 @@
 #include <openssl/err.h>
 
 #include "conn.h"
+#include "conn_admit.h"
+#include "conn_int.h"
 #include "frame.h"
 #include "log.h"
 #include "request.h"
@@ -34,136 +38,19 @@
 #include "worker.h"
 #include "xmalloc.h"
 
-struct out_frame {
-	struct out_frame *next;
-	uint8_t *data;
-	size_t len;
-};
-
-struct conn {
-	TAILQ_ENTRY(conn) entry;
-	struct server *srv;
-	struct bufferevent *bev;	/* NULL once closed */
-	struct event *wake;		/* a worker queued a reply or ended */
-	char peer[INET6_ADDRSTRLEN + 8];
-	char identity[TLS_IDENTITY_MAX + 1];
-	bool ready;			/* handshake done, identity known */
-	bool closing;			/* flush what is queued, then close */
-	bool busy;			/* a job is queued or running */
-	bool open;			/* counted in srv->nconns */
-	size_t out_max;			/* max_in_flight when accepted */
-
-	pthread_mutex_t lock;		/* guards the fields below */
-	pthread_cond_t drained;		/* the queue shrank, or gone */
-	struct out_frame *out_head, *out_tail;
-	size_t out_bytes;
-	bool job_done;			/* the job ended; the loop clears busy */
-	bool gone;			/* closed: replies are dropped */
-
-	/* The job's, while busy; the loop's otherwise. */
-	Psid__Request *request;
-	struct rq_slot slot;		/* what outlives a request */
-};
-
 static bool conn_flush(struct conn *c);
-static void conn_close(struct conn *c, const char *why);
 
-/* ------------------------------------------------------ worker side */
-
-/* Pack a reply into a new queue entry, or NULL (over the frame limit). */
-static struct out_frame *
-frame_new(const Psid__Response *response)
-{
-	struct out_frame *f;
-
-	f = xmalloc(sizeof(*f));
-	f->next = NULL;
-	if (frame_pack_response(response, FRAME_MAX_LIMIT, &f->data,
-	    &f->len) != FRAME_OK) {
-		free(f);
-		return NULL;
-	}
-	return f;
-}
-
-/* Append f to the reply queue; the caller holds c->lock. */
-static void
-queue_append(struct conn *c, struct out_frame *f)
-{
-	if (c->out_tail != NULL)
-		c->out_tail->next = f;
-	else
-		c->out_head = f;
-	c->out_tail = f;
-	c->out_bytes += f->len;
-}
-
-/*
- * The transport of the connection's requests (request.h's rq_send_fn):
- * queue a reply frame, waiting while out_max bytes are queued and the
- * peer has not read them.
- */
-static int
-conn_send(void *ctx, const Psid__Response *response)
-{
-	struct conn *c = ctx;
-	struct out_frame *f;
-
-	if ((f = frame_new(response)) == NULL)
-		return -2;
-	pthread_mutex_lock(&c->lock);
-	while (!c->gone && c->out_bytes >= c->out_max)
-		pthread_cond_wait(&c->drained, &c->lock);
-	if (c->gone) {
-		pthread_mutex_unlock(&c->lock);
-		free(f->data);
-		free(f);
-		return -1;
-	}
-	queue_append(c, f);
-	pthread_mutex_unlock(&c->lock);
-	event_active(c->wake, 0, 0);
-	return 0;
-}
-
-/* The job of one request, on a worker thread. */
-static void
-conn_job(void *arg)
-{
-	struct conn *c = arg;
-	struct request rq = {
-		.srv = c->srv,
-		.identity = c->identity,
-		.msg = c->request,
-		.send = conn_send,
-		.send_ctx = c,
-		.slot = &c->slot,
-	};
-
-	c->srv->on_request(&rq);
-	/*
-	 * Under the lock: once it is released the loop may free c, so
-	 * nothing of c is touched after.
-	 */
-	pthread_mutex_lock(&c->lock);
-	c->job_done = true;
-	event_active(c->wake, 0, 0);
-	pthread_mutex_unlock(&c->lock);
-}
+/* The first handshake failure of a minute is logged with its reason. */
+static time_t handshake_failure_logged;
 
 /* -------------------------------------------------------- loop side */
 
 static void
 conn_free(struct conn *c)
 {
-	struct out_frame *f;
-
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
-	while ((f = c->out_head) != NULL) {
-		c->out_head = f->next;
-		free(f->data);
-		free(f);
-	}
+	conn_queue_clear(c);
+	free(c->frame);
 	if (c->request != NULL)
 		psid__request__free_unpacked(c->request, NULL);
 	rq_slot_clear(&c->slot);
@@ -182,9 +69,8 @@ frame_cleanup(const void *data, size_t len, void *arg)
 }
 
 /*
- * Answer with an error from the loop itself (a request refused before
- * any job): queued behind any reply not yet sent, without waiting (each
- * such reply answers a frame read, so the read watermark bounds them).
+ * Answer with an error from the loop itself, queued behind any reply not
+ * yet sent (so replies keep their order), without waiting.
  */
 static void
 conn_error_now(struct conn *c, uint64_t id, Psid__ErrorCode code,
@@ -199,85 +85,123 @@ conn_error_now(struct conn *c, uint64_t id, Psid__ErrorCode code,
 	resp.id = id;
 	resp.error = &error;
 	resp.done = true;
-	if ((f = frame_new(&resp)) == NULL)
+	if ((f = conn_frame_new(&resp)) == NULL)
 		return;
-	/* Behind any reply still queued, so replies keep their order. */
 	pthread_mutex_lock(&c->lock);
-	queue_append(c, f);
+	conn_queue_append(c, f);
 	pthread_mutex_unlock(&c->lock);
 	conn_flush(c);
 }
 
-/* A protocol violation: answer once, then close after the flush. */
+/* Read no more; close once what is queued is sent and no job runs. */
 static void
+conn_close_when_flushed(struct conn *c)
+{
+	c->closing = true;
+	if (c->bev == NULL)
+		return;
+	bufferevent_disable(c->bev, EV_READ);
+	if (!c->busy && c->out_head == NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_close(c, NULL);
+}
+
+void
 conn_fail(struct conn *c, uint64_t id, Psid__ErrorCode code,
     const char *message)
 {
-	log_info("%s (%s): %s; closing", c->peer,
+	log_debug("%s (%s): %s; closing", c->peer,
 	    c->ready ? c->identity : "-", message);
 	conn_error_now(c, id, code, message);
-	c->closing = true;
-	if (c->bev != NULL) {
-		bufferevent_disable(c->bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-			conn_close(c, NULL);
-	}
+	conn_close_when_flushed(c);
 }
 
-/* Read whole frames and start a job for the next request, if idle. */
+/* Shed c, quietly (counted, summarised once a minute). */
+static void
+conn_shed(struct conn *c, enum conn_refusal why)
+{
+	conn_admit_refused(c->srv, why);
+	conn_close(c, NULL);
+}
+
+/* Shed an idle authenticated c, telling it msg. */
+static void
+conn_shed_idle(struct conn *c, const char *msg)
+{
+	conn_admit_refused(c->srv, REFUSED_IDLE_SHED);
+	conn_admit_leave(c);	/* its budgets now, before the flush */
+	conn_fail(c, 0, PSID__ERROR_CODE__UNAVAILABLE, msg);
+}
+
+/*
+ * Count c's unfinished frame; while over max_unfinished, shed the
+ * largest. Returns false when c itself was shed (c may be freed).
+ */
+static bool
+conn_note_unfinished(struct conn *c, size_t buffered, size_t plen)
+{
+	struct conn *victim;
+
+	conn_admit_unfinished(c, buffered, plen);
+	while ((victim = conn_admit_unfinished_victim(c->srv)) != NULL) {
+		conn_shed(victim, REFUSED_UNFINISHED_SHED);
+		if (victim == c)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The next whole frame's payload, moved out of the input into c->frame;
+ * false when none is whole yet (its bytes counted as unfinished) or c
+ * was closed for it.
+ */
+static bool
+conn_take_frame(struct conn *c, struct evbuffer *in)
+{
+	const struct psid_config *cfg = c->srv->config;
+	uint8_t hdr[FRAME_HEADER_LEN];
+	size_t len = evbuffer_get_length(in), plen;
+	char msg[160];
+
+	if (len < FRAME_HEADER_LEN) {
+		(void)conn_note_unfinished(c, len, 0);
+		return false;
+	}
+	evbuffer_copyout(in, hdr, FRAME_HEADER_LEN);
+	if (frame_peek(hdr, FRAME_HEADER_LEN, cfg->max_frame,
+	    &plen) == FRAME_TOO_LARGE) {
+		snprintf(msg, sizeof(msg), "a frame of %zu bytes is over the "
+		    "limit of %zu", plen, cfg->max_frame);
+		conn_fail(c, 0, PSID__ERROR_CODE__TOO_LARGE, msg);
+		return false;
+	}
+	if (len < FRAME_HEADER_LEN + plen) {
+		(void)conn_note_unfinished(c, len, plen);
+		return false;
+	}
+	c->frame = xmalloc(plen > 0 ? plen : 1);
+	evbuffer_drain(in, FRAME_HEADER_LEN);
+	evbuffer_remove(in, c->frame, plen);
+	c->frame_len = plen;
+	atomic_fetch_add(&c->srv->stats.bytes_in, FRAME_HEADER_LEN + plen);
+	conn_admit_unfinished(c, 0, 0);
+	return true;
+}
+
+/* Start a job for the next whole frame, if idle. */
 static void
 conn_process_input(struct conn *c)
 {
-	const struct psid_config *cfg = c->srv->config;
-	struct evbuffer *in;
-	Psid__Request *req;
-	uint8_t hdr[FRAME_HEADER_LEN], *p;
-	size_t len, plen;
-	char err[256], msg[320];
-
 	while (c->bev != NULL && c->ready && !c->busy && !c->closing) {
-		in = bufferevent_get_input(c->bev);
-		len = evbuffer_get_length(in);
-		if (len < FRAME_HEADER_LEN)
+		if (!conn_take_frame(c, bufferevent_get_input(c->bev)))
 			return;
-		evbuffer_copyout(in, hdr, FRAME_HEADER_LEN);
-		if (frame_peek(hdr, FRAME_HEADER_LEN, cfg->max_frame,
-		    &plen) == FRAME_TOO_LARGE) {
-			snprintf(msg, sizeof(msg), "a frame of %zu bytes is "
-			    "over the limit of %zu", plen, cfg->max_frame);
-			conn_fail(c, 0, PSID__ERROR_CODE__TOO_LARGE, msg);
-			return;
-		}
-		if (len < FRAME_HEADER_LEN + plen)
-			return;
-		p = evbuffer_pullup(in, (ssize_t)(FRAME_HEADER_LEN + plen));
-		req = p == NULL ? NULL : psid__request__unpack(NULL, plen,
-		    p + FRAME_HEADER_LEN);
-		evbuffer_drain(in, FRAME_HEADER_LEN + plen);
-		atomic_fetch_add(&c->srv->stats.bytes_in,
-		    FRAME_HEADER_LEN + plen);
-		if (req == NULL) {
-			conn_fail(c, 0, PSID__ERROR_CODE__BAD_REQUEST,
-			    "a frame is not a psid request");
-			return;
-		}
-		if (!frame_check_request(req, err, sizeof(err))) {
-			/* Well framed but malformed: answer, go on. */
-			snprintf(msg, sizeof(msg), "bad request: %s", err);
-			log_debug("%s (%s): %s", c->peer, c->identity, msg);
-			conn_error_now(c, req->id,
-			    PSID__ERROR_CODE__BAD_REQUEST, msg);
-			/* Its verb may end the slot (a bad chunk). */
-			c->srv->on_refused(req, &c->slot);
-			psid__request__free_unpacked(req, NULL);
-			continue;
-		}
-		c->request = req;
+		conn_admit_touch(c);
 		c->busy = true;
 		if (worker_submit(c->srv->pool, conn_job, c) != 0) {
 			c->busy = false;
-			c->request = NULL;
-			psid__request__free_unpacked(req, NULL);
+			free(c->frame);
+			c->frame = NULL;
 			conn_fail(c, 0, PSID__ERROR_CODE__UNAVAILABLE,
 			    "psid is shutting down");
 			return;
@@ -325,8 +249,14 @@ conn_pump(struct conn *c)
 
 	if (done) {
 		c->busy = false;
-		psid__request__free_unpacked(c->request, NULL);
+		if (c->request != NULL)
+			psid__request__free_unpacked(c->request, NULL);
 		c->request = NULL;
+		if (c->job_failed && c->bev != NULL) {
+			/* Closed below once the answer is flushed. */
+			c->closing = true;
+			bufferevent_disable(c->bev, EV_READ);
+		}
 	}
 	if (c->bev == NULL) {
 		if (!c->busy)
@@ -365,40 +295,31 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	conn_pump(arg);
 }
 
-/* Close the socket; the conn itself goes once no job of it runs. */
 static bool
 srv_stopping_drained(const struct server *srv)
 {
 	return srv->stopping && srv->nconns == 0;
 }
 
-static void
+/* Close the socket; the conn itself goes once no job of it runs. */
+void
 conn_close(struct conn *c, const char *why)
 {
 	struct server *srv = c->srv;
-	struct out_frame *f;
 
 	if (c->bev == NULL)
 		return;
 	if (why != NULL)
 		log_info("%s (%s): %s", c->peer, c->ready ? c->identity : "-",
 		    why);
+	conn_admit_leave(c);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
-	if (c->open) {
-		c->open = false;
-		c->srv->nconns--;
-		atomic_fetch_sub(&c->srv->stats.connections, 1);
-	}
+	srv->nconns--;
+	atomic_fetch_sub(&srv->stats.connections, 1);
 	pthread_mutex_lock(&c->lock);
 	c->gone = true;
-	while ((f = c->out_head) != NULL) {
-		c->out_head = f->next;
-		free(f->data);
-		free(f);
-	}
-	c->out_tail = NULL;
-	c->out_bytes = 0;
+	conn_queue_clear(c);
 	pthread_cond_broadcast(&c->drained);
 	pthread_mutex_unlock(&c->lock);
 	if (!c->busy)
@@ -419,30 +340,68 @@ conn_ssl_reason(struct bufferevent *bev, char *out, size_t size)
 			ERR_error_string_n(e, out, size);
 }
 
+/* The handshake is done: admit the identity, or refuse it. */
+static void
+conn_connected(struct conn *c, struct bufferevent *bev)
+{
+	const struct psid_config *cfg = c->srv->config;
+	struct timeval idle = { (time_t)cfg->idle_timeout, 0 };
+	struct timeval write = { (time_t)cfg->write_timeout, 0 };
+	enum conn_admit_result admitted;
+	struct conn *victim;
+	char msg[256];
+
+	if (tls_peer_identity(bufferevent_openssl_get_ssl(bev), c->identity,
+	    sizeof(c->identity)) != 0) {
+		conn_close(c, "refused: the certificate names no usable "
+		    "identity");
+		return;
+	}
+	c->ready = true;
+	while ((admitted = conn_admit_authenticated(c, &victim, msg,
+	    sizeof(msg))) == ADMIT_SHED)
+		conn_shed_idle(victim, msg);
+	if (admitted == ADMIT_REFUSED) {
+		conn_fail(c, 0, PSID__ERROR_CODE__UNAVAILABLE, msg);
+		return;
+	}
+	bufferevent_set_timeouts(bev, &idle, &write);
+	log_info("%s: %s connected", c->peer, c->identity);
+	conn_process_input(c);
+}
+
+/* A handshake that failed: counted, and the first of a minute logged. */
+static void
+conn_handshake_failed(struct conn *c, enum conn_refusal why,
+    const char *reason)
+{
+	time_t now = conn_now();
+
+	conn_admit_refused(c->srv, why);
+	if (handshake_failure_logged == 0 || now - handshake_failure_logged >=
+	    60) {
+		handshake_failure_logged = now;
+		log_info("%s: handshake failed: %s (further failures are "
+		    "counted for a minute)", c->peer, reason);
+	} else
+		log_debug("%s: handshake failed: %s", c->peer, reason);
+	conn_close(c, NULL);
+}
+
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
-	const struct psid_config *cfg = c->srv->config;
-	struct timeval idle = { (time_t)cfg->idle_timeout, 0 };
 	char reason[256], why[300];
 
 	if (what & BEV_EVENT_CONNECTED) {
-		if (tls_peer_identity(bufferevent_openssl_get_ssl(bev),
-		    c->identity, sizeof(c->identity)) != 0) {
-			conn_close(c, "refused: the certificate names no "
-			    "usable identity");
-			return;
-		}
-		c->ready = true;
-		bufferevent_set_timeouts(bev, &idle, &idle);
-		log_info("%s: %s connected", c->peer, c->identity);
-		conn_process_input(c);
+		conn_connected(c, bev);
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (!c->ready) {
-			conn_close(c, "handshake timed out");
+			conn_handshake_failed(c, REFUSED_HANDSHAKE_TIMEOUT,
+			    "timed out");
 			return;
 		}
 		if ((what & BEV_EVENT_READING) && (c->busy || c->out_head !=
@@ -451,23 +410,80 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 			bufferevent_enable(bev, EV_READ);
 			return;
 		}
+		if (what & BEV_EVENT_WRITING)
+			conn_admit_refused(c->srv, REFUSED_SLOW_READER);
 		conn_close(c, (what & BEV_EVENT_WRITING) ?
 		    "the peer stopped reading; closing" :
 		    "idle timeout; closing");
 		return;
 	}
-	if (what & BEV_EVENT_ERROR) {
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
 		conn_ssl_reason(bev, reason, sizeof(reason));
-		snprintf(why, sizeof(why), "%s: %s", c->ready ?
-		    "connection error" : "handshake failed", reason[0] !=
-		    '\0' ? reason : evutil_socket_error_to_string(
-		    EVUTIL_SOCKET_ERROR()));
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s", (what &
+			    BEV_EVENT_EOF) ? "disconnected" :
+			    evutil_socket_error_to_string(
+			    EVUTIL_SOCKET_ERROR()));
+		if (!c->ready) {
+			conn_handshake_failed(c, REFUSED_HANDSHAKE_FAILED,
+			    reason);
+			return;
+		}
+		snprintf(why, sizeof(why), "%s", (what & BEV_EVENT_ERROR) ?
+		    reason : "disconnected");
+		if (what & BEV_EVENT_ERROR)
+			snprintf(why, sizeof(why), "connection error: %s",
+			    reason);
 		conn_close(c, why);
-		return;
 	}
-	if (what & BEV_EVENT_EOF)
-		conn_close(c, c->ready ? "disconnected" :
-		    "disconnected during the handshake");
+}
+
+/* The printable address of a peer. */
+static void
+peer_host(const struct sockaddr *addr, char *host, size_t size)
+{
+	snprintf(host, size, "?");
+	if (addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->
+		    sin_addr, host, (socklen_t)size);
+	else if (addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->
+		    sin6_addr, host, (socklen_t)size);
+}
+
+/* A new conn for fd, its TLS started; NULL (fd closed) on failure. */
+static struct conn *
+conn_new(struct server *srv, int fd, const char *host)
+{
+	struct conn *c;
+	SSL *ssl;
+
+	c = xcalloc(1, sizeof(*c));
+	snprintf(c->peer, sizeof(c->peer), "%s", host);
+	c->srv = srv;
+	c->stage = CONN_CLOSED;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->drained, NULL);
+	c->wake = event_new(srv->base, -1, 0, conn_wake_cb, c);
+	ssl = SSL_new(srv->ssl_ctx);
+	if (c->wake != NULL && ssl != NULL)
+		c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("%s: refused: out of memory", host);
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		if (c->wake != NULL)
+			event_free(c->wake);
+		pthread_cond_destroy(&c->drained);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return NULL;
+	}
+	/* Frames carry their length: a bare EOF truncates nothing unseen. */
+	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	return c;
 }
 
 void
@@ -476,45 +492,21 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *addr,
 {
 	const struct psid_config *cfg = srv->config;
 	struct timeval hs = { (time_t)cfg->handshake_timeout, 0 };
-	struct conn *c;
-	SSL *ssl;
-	char host[INET6_ADDRSTRLEN] = "?";
+	struct conn *c, *victim;
+	enum conn_refusal why;
+	char host[INET6_ADDRSTRLEN];
 
 	(void)addrlen;
-	if (addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->
-		    sin_addr, host, sizeof(host));
-	else if (addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->
-		    sin6_addr, host, sizeof(host));
-	if (srv->stopping || srv->nconns >= cfg->max_connections) {
-		log_warnx("%s: refused: %u connections already", host,
-		    srv->nconns);
+	peer_host(addr, host, sizeof(host));
+	if (srv->stopping) {
+		conn_admit_refused(srv, REFUSED_STOPPING);
 		evutil_closesocket(fd);
 		return;
 	}
-	c = xcalloc(1, sizeof(*c));
-	snprintf(c->peer, sizeof(c->peer), "%s", host);
-	c->srv = srv;
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->drained, NULL);
-	c->wake = event_new(srv->base, -1, 0, conn_wake_cb, c);
-	ssl = SSL_new(srv->ssl_ctx);
-	if (c->wake == NULL || ssl == NULL) {
-		log_warnx("%s: refused: out of memory", host);
-		SSL_free(ssl);
-		goto fail;
-	}
-	c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		log_warnx("%s: refused: out of memory", host);
-		SSL_free(ssl);
-		goto fail;
-	}
-	/* Frames carry their length: a bare EOF truncates nothing unseen. */
-	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	while ((victim = conn_admit_handshake_victim(srv, host, &why)) != NULL)
+		conn_shed(victim, why);
+	if ((c = conn_new(srv, fd, host)) == NULL)
+		return;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    c);
 	/* At most one largest frame (and a TLS record) waits unread. */
@@ -524,20 +516,46 @@ conn_accept(struct server *srv, int fd, const struct sockaddr *addr,
 	bufferevent_set_timeouts(c->bev, &hs, &hs);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
-	c->open = true;
+	conn_admit_handshaking(c);
 	c->out_max = cfg->max_in_flight;
 	srv->nconns++;
 	atomic_fetch_add(&srv->stats.connections, 1);
 	atomic_fetch_add(&srv->stats.connections_total, 1);
 	log_debug("%s: accepted", host);
-	return;
-fail:
-	evutil_closesocket(fd);
-	if (c->wake != NULL)
-		event_free(c->wake);
-	pthread_cond_destroy(&c->drained);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
+}
+
+/* Once a second: frames too slow, then admission's own sweep. */
+static void
+conn_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c, *next;
+	time_t now = conn_now();
+
+	(void)fd;
+	(void)what;
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->bev != NULL && c->unfinished > 0 &&
+		    now > c->frame_deadline)
+			conn_shed(c, REFUSED_SLOW_FRAME);
+	}
+	conn_admit_sweep(srv, now);
+}
+
+int
+conn_init(struct server *srv)
+{
+	struct timeval second = { 1, 0 };
+
+	if (conn_admit_init(srv) != 0)
+		return -1;
+	srv->conn_sweep = event_new(srv->base, -1, EV_PERSIST, conn_sweep_cb,
+	    srv);
+	if (srv->conn_sweep == NULL ||
+	    event_add(srv->conn_sweep, &second) != 0)
+		return -1;
+	return 0;
 }
 
 void
@@ -558,13 +576,8 @@ conn_shutdown(struct server *srv)
 
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->bev == NULL)
-			continue;
-		c->closing = true;
-		bufferevent_disable(c->bev, EV_READ);
-		if (!c->busy && c->out_head == NULL && evbuffer_get_length(
-		    bufferevent_get_output(c->bev)) == 0)
-			conn_close(c, NULL);
+		if (c->bev != NULL)
+			conn_close_when_flushed(c);
 	}
 }
 
@@ -577,4 +590,8 @@ conn_free_all(struct server *srv)
 		c->busy = false;
 		conn_free(c);
 	}
+	if (srv->conn_sweep != NULL)
+		event_free(srv->conn_sweep);
+	srv->conn_sweep = NULL;
+	conn_admit_free(srv);
 }

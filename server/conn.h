@@ -11,7 +11,9 @@
  * request's transport (request.h), so a slow reader never makes psid
  * buffer a whole result. Each request goes to srv->on_request, and the
  * connection's slot (request.h) is cleaned up when it closes.
- * Handshake and idle timeouts close a connection; a protocol violation
+ * Admission (conn_admit.h) keeps handshakes and authenticated
+ * connections in budgets of their own. Handshake, idle and write
+ * timeouts close a connection; a protocol violation
  * (a frame too large or not a request) is answered once, then closes
  * that connection only.
  */
@@ -29,6 +31,13 @@ struct server;
 
 /* Bytes handed to the socket's output at a time. */
 #define CONN_OUT_HIGH		(1u << 20)
+
+/*
+ * Set up what the connections of srv share (admission control, its
+ * once-a-second sweep on srv->base). Returns 0, or -1 (no memory).
+ * Undone by conn_free_all.
+ */
+int conn_init(struct server *srv);
 
 /*
  * Take a freshly accepted socket fd (from addr) and start the TLS

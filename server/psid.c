@@ -14,7 +14,9 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,7 @@ usage(FILE *out)
 "      --workers N             worker threads (%u)\n"
 "      --count-threads N       threads per count (0: one per CPU)\n"
 "      --map-size BYTES        largest store size (64G)\n"
+"  -o, --set KEY=VALUE         any key of psid.conf(5); may be repeated\n"
 "  -V, --version\n"
 "Options override the config file; see psid(8) and psid.conf(5).\n",
 	    CONF_FILE_DEFAULT, CONF_LISTEN, CONF_MAX_CONNECTIONS,
@@ -105,6 +108,7 @@ parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		{ "workers", required_argument, NULL, O_WORKERS },
 		{ "count-threads", required_argument, NULL, O_COUNTTHR },
 		{ "map-size", required_argument, NULL, O_MAPSIZE },
+		{ "set", required_argument, NULL, 'o' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
@@ -115,7 +119,7 @@ parse_cmdline(int argc, char **argv, struct cmdline *cl)
 	int ch;
 
 	memset(cl, 0, sizeof(*cl));
-	while ((ch = getopt_long(argc, argv, "c:nl:s:u:fdVh", opts,
+	while ((ch = getopt_long(argc, argv, "c:nl:s:u:o:fdVh", opts,
 	    NULL)) != -1) {
 		key = NULL;
 		switch (ch) {
@@ -138,6 +142,14 @@ parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case O_WORKERS: key = "workers"; break;
 		case O_COUNTTHR: key = "count_threads"; break;
 		case O_MAPSIZE: key = "map_size"; break;
+		case 'o':
+			key = optarg;
+			if ((optarg = strchr(optarg, '=')) == NULL) {
+				usage(stderr);
+				exit(2);
+			}
+			*optarg++ = '\0';
+			break;
 		case 'V':
 			printf("psid %s\n", PACKAGE_VERSION);
 			exit(0);
@@ -441,6 +453,34 @@ server_listen(struct server *srv, const struct psid_config *cfg)
 		write_port_file(cfg->port_file, port);
 }
 
+/*
+ * Process limits: descriptors for every budget of connections (the soft
+ * limit raised to the hard one), and malloc's large blocks mapped and
+ * unmapped on their own (a fixed threshold: glibc's moving one would keep
+ * freed frame buffers in the heap), so memory buffered for connections
+ * goes back to the system once they close.
+ */
+static void
+server_limits(const struct psid_config *cfg)
+{
+	unsigned long long need = (unsigned long long)cfg->max_connections +
+	    cfg->max_handshakes + 64;
+	struct rlimit rl;
+
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	mallopt(M_TRIM_THRESHOLD, 4 << 20);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("only %llu file descriptors (RLIMIT_NOFILE) for "
+		    "max_connections + max_handshakes = %llu connections",
+		    (unsigned long long)rl.rlim_cur, need - 64);
+}
+
 /* Sockets bound, key read: root is no longer needed; then the store. */
 static void
 server_drop_and_open(struct server *srv, const struct psid_config *cfg)
@@ -460,7 +500,7 @@ server_drop_and_open(struct server *srv, const struct psid_config *cfg)
 	if (store_open(cfg->state_dir, cfg->map_size, &srv->store, err,
 	    sizeof(err)) != STORE_OK)
 		fatalx("%s", err);
-	if ((srv->pool = worker_pool_start(cfg->workers)) == NULL)
+	if ((srv->pool = worker_pool_start(cfg->workers, cfg->max_parked)) == NULL)
 		fatal("worker threads");
 }
 
@@ -530,8 +570,9 @@ main(int argc, char **argv)
 		srv.tmp_dir = xstrdup(cfg.tmp_dir);
 	srv.count_threads = cfg.count_threads;
 	if (evthread_use_pthreads() != 0 ||
-	    (srv.base = event_base_new()) == NULL)
+	    (srv.base = event_base_new()) == NULL || conn_init(&srv) != 0)
 		fatalx("the event loop cannot be set up");
+	server_limits(&cfg);
 	server_listen(&srv, &cfg);
 	server_drop_and_open(&srv, &cfg);
 	for (i = 0; i < 3; i++) {

@@ -22,11 +22,13 @@
 #include "log.h"
 #include "psid.pb-c.h"
 
+struct event;
 struct event_base;
 struct evconnlistener;
 struct store;
 struct worker_pool;
 struct conn;
+struct conn_admission;
 struct request;
 struct rq_slot;
 
@@ -71,6 +73,8 @@ struct server {
 	size_t nlisteners;
 	struct conn_list conns;		/* every conn not yet freed */
 	unsigned nconns;		/* of them, those still open */
+	struct conn_admission *admission;	/* conn_admit.c's */
+	struct event *conn_sweep;	/* conn.c's, once a second */
 	bool stopping;
 	time_t started;
 	struct server_stats stats;

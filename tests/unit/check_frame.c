@@ -199,6 +199,75 @@ START_TEST(packed_cells)
 }
 END_TEST
 
+/* Append the varint v at p; returns the bytes written. */
+static size_t
+put_varint(uint8_t *p, size_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/*
+ * A Request { id 7, count { sets: nsets empty ColumnRefs } } by hand:
+ * two bytes on the wire per set, some forty once unpacked.
+ */
+static uint8_t *
+count_of_empty_sets(size_t nsets, size_t *len)
+{
+	uint8_t *buf = malloc(16 + 2 * nsets), *p = buf;
+	size_t i;
+
+	ck_assert_ptr_nonnull(buf);
+	*p++ = 0x08;	/* id, varint */
+	*p++ = 7;
+	*p++ = 0x92;	/* count (18), length-delimited */
+	*p++ = 0x01;
+	p += put_varint(p, 2 * nsets);
+	for (i = 0; i < nsets; i++) {
+		*p++ = 0x12;	/* sets (2), length 0 */
+		*p++ = 0x00;
+	}
+	*len = (size_t)(p - buf);
+	return buf;
+}
+
+START_TEST(decode_within_budget)
+{
+	static const uint8_t junk[] = { 0xff, 0xff };
+	Psid__Request *r;
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+
+	/* A few empty sets: decoded (the shape check is the next step). */
+	buf = count_of_empty_sets(3, &len);
+	ck_assert_int_eq(frame_decode_request(buf, len, &r), FRAME_OK);
+	ck_assert_int_eq(r->body_case, PSID__REQUEST__BODY_COUNT);
+	ck_assert_uint_eq(r->count->n_sets, 3);
+	psid__request__free_unpacked(r, NULL);
+	free(buf);
+	/* 500k of them (1 MB): over the budget, refused, nothing held. */
+	buf = count_of_empty_sets(500000, &len);
+	ck_assert_uint_lt(len, FRAME_DECODE_BUDGET(len) / 2);
+	ck_assert_int_eq(frame_decode_request(buf, len, &r), FRAME_TOO_LARGE);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(frame_unpack_request(buf, len, &r, err, sizeof(err)),
+	    FRAME_TOO_LARGE);
+	ck_assert_str_eq(err, "a request that takes too much memory to decode");
+	free(buf);
+	/* Not a request at all: malformed, not too large. */
+	ck_assert_int_eq(frame_decode_request(junk, sizeof(junk), &r),
+	    FRAME_MALFORMED);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
 Suite *
 make_frame_suite(void)
 {
@@ -210,6 +279,7 @@ make_frame_suite(void)
 	tcase_add_test(tc, garbage_is_malformed);
 	tcase_add_test(tc, shape_checks);
 	tcase_add_test(tc, packed_cells);
+	tcase_add_test(tc, decode_within_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,7 @@ main(void)
 	srunner_add_suite(sr, make_dispatch_suite());
 	srunner_add_suite(sr, make_upload_suite());
 	srunner_add_suite(sr, make_sql_suite());
+	srunner_add_suite(sr, make_worker_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

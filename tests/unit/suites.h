@@ -32,5 +32,6 @@ Suite *make_policy_suite(void);
 Suite *make_dispatch_suite(void);
 Suite *make_upload_suite(void);
 Suite *make_sql_suite(void);
+Suite *make_worker_suite(void);
 
 #endif
