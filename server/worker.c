@@ -72,10 +72,9 @@ worker_main(void *arg)
 		free(job);
 		pthread_mutex_lock(&pool->lock);
 		pool->running--;
+		/* This thread takes the next job itself, unless one unparks. */
 		if (pool->unparking > 0)
 			pthread_cond_signal(&pool->slot);
-		else
-			pthread_cond_signal(&pool->ready);
 	}
 	pthread_mutex_unlock(&pool->lock);
 	return NULL;
@@ -94,6 +93,22 @@ pool_add_thread(struct worker_pool *pool)
 	if (rc == 0)
 		pool->nthreads++;
 	return rc;
+}
+
+/*
+ * A job waits and a run slot is free: wake an idle thread for it, or
+ * start one when every thread is running or parked. The caller holds
+ * the lock.
+ */
+static void
+pool_wake(struct worker_pool *pool)
+{
+	if (pool->head == NULL || !slot_free_for_new(pool))
+		return;
+	if (pool->idle > 0)
+		pthread_cond_signal(&pool->ready);
+	else
+		(void)pool_add_thread(pool);
 }
 
 struct worker_pool *
@@ -150,7 +165,7 @@ worker_submit(struct worker_pool *pool, worker_fn *fn, void *arg)
 	else
 		pool->head = job;
 	pool->tail = job;
-	pthread_cond_signal(&pool->ready);
+	pool_wake(pool);
 	pthread_mutex_unlock(&pool->lock);
 	return 0;
 }
@@ -165,13 +180,10 @@ worker_park(void)
 	pthread_mutex_lock(&pool->lock);
 	pool->running--;
 	pool->parked++;
-	/* Jobs wait and every thread is busy or parked: one more. */
-	if (pool->head != NULL && pool->idle == 0)
-		(void)pool_add_thread(pool);
 	if (pool->unparking > 0)
 		pthread_cond_signal(&pool->slot);
 	else
-		pthread_cond_signal(&pool->ready);
+		pool_wake(pool);
 	pthread_mutex_unlock(&pool->lock);
 	return 1;
 }

@@ -868,14 +868,25 @@ START_TEST(test_connection_bound_and_timeouts)
 	int fd, i;
 	uint8_t byte;
 
-	/* Two connections at most: the third is closed at once. */
+	/*
+	 * Two connections at most: the third is admitted, and the one idle
+	 * the longest (b, whose last request is older than a's) is told
+	 * why and closed.
+	 */
+	ck_assert_int_eq(raw_connect(&b, &d, "bob", 0), 0);
 	ck_assert_int_eq(raw_connect(&a, &d, "alice", 0), 0);
 	make_collab(&a, id, false);
-	ck_assert_int_eq(raw_connect(&b, &d, "bob", 0), 0);
-	ck_assert_int_eq(raw_connect(&c, &d, "carol", 0), -1);
-	raw_close(&c);
+	ck_assert_int_eq(raw_connect(&c, &d, "carol", 0), 0);
+	resp = raw_recv(&b);
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__UNAVAILABLE);
+	ck_assert_ptr_nonnull(strstr(resp->error->message, "idle connection "
+	    "to admit a new one (max_connections is full)"));
+	psid__response__free_unpacked(resp, NULL);
+	ck_assert(raw_closed(&b));
 	raw_close(&b);
-	/* psid has seen b go: a is its one connection. */
+	raw_close(&c);
+	/* psid has seen c go: a is its one connection. */
 	for (i = 0;; i++) {
 		ck_assert_int_lt(i, 1000);
 		last = now_ms();
@@ -928,6 +939,261 @@ setup_limits(void)
 	daemon_start(&d, extra);
 }
 
+/* ------------------------------------------------- admission (issue 13) */
+
+/* Whether psid's log holds text, waiting up to secs for it. */
+static bool
+log_says(const char *text, int secs)
+{
+	char path[300], line[1024];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/psid.log", d.dir);
+	for (i = 0; i < secs * 10; i++) {
+		if ((f = fopen(path, "r")) != NULL) {
+			while (fgets(line, sizeof(line), f) != NULL)
+				if (strstr(line, text) != NULL) {
+					fclose(f);
+					return true;
+				}
+			fclose(f);
+		}
+		usleep(100000);
+	}
+	return false;
+}
+
+/* A plain TCP connection to psid that never starts TLS. */
+static int
+tcp_connect(void)
+{
+	struct timeval tv = { 5, 0 };
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(d.port));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* The first reply on r is an error of code whose message holds text. */
+static void
+expect_error(struct raw *r, Psid__ErrorCode code, const char *text)
+{
+	Psid__Response *resp = raw_recv(r);
+
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(code_of(resp), code);
+	ck_assert_msg(strstr(resp->error->message, text) != NULL,
+	    "\"%s\" does not say \"%s\"", resp->error->message, text);
+	psid__response__free_unpacked(resp, NULL);
+}
+
+/*
+ * One worker: a join whose client reads nothing parks, and the worker
+ * serves bob's count meanwhile (else it would wait for write_timeout,
+ * 15 s, longer than raw_recv waits); the joiner is closed once it has
+ * read nothing for write_timeout.
+ */
+START_TEST(test_unread_join_holds_no_worker)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Join j = PSID__JOIN__INIT;
+	Psid__ColumnRef ref = PSID__COLUMN_REF__INIT;
+	char *cols[1] = { (char *)"body" }, id[37];
+	Psid__ErrorCode code;
+	struct raw r, b;
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, true);
+	upload_heavy(&r, id, "heavy", 500);
+	ref.table = (char *)"heavy";
+	ref.column = (char *)"email";
+	j.collaboration_id = id;
+	j.left = &ref;
+	j.right = &ref;
+	j.left_columns = cols;
+	j.n_left_columns = 1;
+	req.id = 90;
+	req.body_case = PSID__REQUEST__BODY_JOIN;
+	req.join = &j;
+	ck_assert_int_eq(raw_send(&r, &req), 0);
+	(void)wait_still(&r, 100, false);
+	ck_assert_int_eq(raw_connect(&b, &d, "bob", 0), 0);
+	ck_assert_uint_eq(count_self(&b, id, "heavy", &code), 1);
+	ck_assert_int_eq(code, PSID__ERROR_CODE__OK);
+	raw_close(&b);
+	ck_assert(log_says("(alice): the peer stopped reading; closing", 25));
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+/*
+ * Two connections per identity: alice's third is admitted and her
+ * longest idle one told why and closed; bob is not affected.
+ */
+START_TEST(test_identity_budget_sheds_its_own_idle)
+{
+	struct raw a1, a2, a3, b;
+	char id[37];
+
+	ck_assert_int_eq(raw_connect(&b, &d, "bob", 0), 0);
+	ck_assert_int_eq(raw_connect(&a1, &d, "alice", 0), 0);
+	ck_assert_int_eq(raw_connect(&a2, &d, "alice", 0), 0);
+	ck_assert_int_eq(raw_connect(&a3, &d, "alice", 0), 0);
+	expect_error(&a1, PSID__ERROR_CODE__UNAVAILABLE,
+	    "idle connection to admit a new one "
+	    "(max_connections_per_identity is full)");
+	ck_assert(raw_closed(&a1));
+	make_collab(&a2, id, false);
+	make_collab(&a3, id, false);
+	make_collab(&b, id, false);
+	raw_close(&a1);
+	raw_close(&a2);
+	raw_close(&a3);
+	raw_close(&b);
+}
+END_TEST
+
+/*
+ * Three handshakes at most: a fourth TCP peer sheds the oldest at once
+ * (long before handshake_timeout), and a member still gets in.
+ */
+START_TEST(test_handshake_budget_sheds_oldest)
+{
+	int fds[4], i;
+	uint8_t byte;
+	struct raw r;
+	char id[37];
+
+	for (i = 0; i < 4; i++) {
+		fds[i] = tcp_connect();
+		usleep(50000);	/* accepted in this order */
+	}
+	ck_assert_int_eq(read(fds[0], &byte, 1), 0);	/* EOF, no timeout */
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	raw_close(&r);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+}
+END_TEST
+
+/*
+ * A 1 MB count of 500k empty column references would unpack into some
+ * 20 MB: refused within its decode budget, the connection closed, and
+ * psid serves on.
+ */
+START_TEST(test_amplifying_frame_refused)
+{
+	uint8_t *frame, *p;
+	size_t nsets = 500000, len;
+	struct raw r;
+	char id[37];
+
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	make_collab(&r, id, false);
+	frame = malloc(32 + 2 * nsets);
+	p = frame + FRAME_HEADER_LEN;
+	*p++ = 0x08;	/* id 5 */
+	*p++ = 5;
+	*p++ = 0x92;	/* count (18) */
+	*p++ = 0x01;
+	len = 2 * nsets;
+	while (len >= 0x80) {
+		*p++ = (uint8_t)(len | 0x80);
+		len >>= 7;
+	}
+	*p++ = (uint8_t)len;
+	for (size_t i = 0; i < nsets; i++) {
+		*p++ = 0x12;	/* sets (2), empty */
+		*p++ = 0x00;
+	}
+	len = (size_t)(p - frame);
+	frame_put_header(frame, (uint32_t)(len - FRAME_HEADER_LEN));
+	ck_assert_int_eq(raw_write(&r, frame, len), 0);
+	free(frame);
+	expect_error(&r, PSID__ERROR_CODE__TOO_LARGE,
+	    "too much memory to decode");
+	ck_assert(raw_closed(&r));
+	raw_close(&r);
+	still_serving(id);
+}
+END_TEST
+
+/*
+ * Unfinished frames are capped at 1 MiB in all: two peers announce
+ * 2 MB frames and send 800 and 400 KB; the larger is closed.
+ */
+START_TEST(test_unfinished_frames_capped)
+{
+	uint8_t hdr[FRAME_HEADER_LEN], *junk;
+	struct raw u1, u2;
+	char id[37];
+
+	junk = calloc(1, 800000);
+	frame_put_header(hdr, 2000000);
+	ck_assert_int_eq(raw_connect(&u1, &d, "alice", 0), 0);
+	ck_assert_int_eq(raw_connect(&u2, &d, "bob", 0), 0);
+	ck_assert_int_eq(raw_write(&u1, hdr, sizeof(hdr)), 0);
+	ck_assert_int_eq(raw_write(&u1, junk, 800000), 0);
+	usleep(200000);
+	ck_assert_int_eq(raw_write(&u2, hdr, sizeof(hdr)), 0);
+	ck_assert_int_eq(raw_write(&u2, junk, 400000), 0);
+	free(junk);
+	ck_assert(raw_closed(&u1));
+	raw_close(&u1);
+	raw_close(&u2);
+	ck_assert_int_eq(raw_connect(&u1, &d, "alice", 0), 0);
+	make_collab(&u1, id, false);
+	raw_close(&u1);
+	still_serving(id);
+}
+END_TEST
+
+/* A frame that dribbles in under min_frame_rate is closed. */
+START_TEST(test_slow_frame_closed)
+{
+	uint8_t hdr[FRAME_HEADER_LEN];
+	struct raw r;
+
+	frame_put_header(hdr, 100);
+	ck_assert_int_eq(raw_connect(&r, &d, "alice", 0), 0);
+	ck_assert_int_eq(raw_write(&r, hdr, sizeof(hdr)), 0);
+	ck_assert_int_eq(raw_write(&r, "ab", 2), 0);
+	/* Whole by handshake_timeout (1 s) + 100 B / rate: 1 s or so. */
+	ck_assert(raw_closed(&r));
+	raw_close(&r);
+}
+END_TEST
+
+static void
+setup_admission(void)
+{
+	static const char *const extra[] = { "--workers", "1",
+	    "-o", "max_in_flight=64K", "-o", "write_timeout=15",
+	    "-o", "max_connections_per_identity=2", "-o", "max_handshakes=3",
+	    "-o", "max_unfinished=1M", NULL };
+
+	daemon_start(&d, extra);
+}
+
+static void
+setup_slow_frames(void)
+{
+	static const char *const extra[] = { "--handshake-timeout", "1",
+	    "-o", "min_frame_rate=1M", NULL };
+
+	daemon_start(&d, extra);
+}
+
 Suite *
 make_daemon_suite(void)
 {
@@ -963,6 +1229,20 @@ make_daemon_suite(void)
 	tcase_add_checked_fixture(tc, setup_limits, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connection_bound_and_timeouts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("admission");
+	tcase_add_checked_fixture(tc, setup_admission, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_unread_join_holds_no_worker);
+	tcase_add_test(tc, test_identity_budget_sheds_its_own_idle);
+	tcase_add_test(tc, test_handshake_budget_sheds_oldest);
+	tcase_add_test(tc, test_amplifying_frame_refused);
+	tcase_add_test(tc, test_unfinished_frames_capped);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("slow_frames");
+	tcase_add_checked_fixture(tc, setup_slow_frames, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_slow_frame_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -141,6 +141,31 @@ START_TEST(test_parked_job_frees_its_slot)
 }
 END_TEST
 
+/* A job queued after A parked still finds a thread. */
+START_TEST(test_job_after_park_runs)
+{
+	static const char b = 'B';
+	struct worker_pool *pool;
+	int i;
+
+	scene_reset();
+	ck_assert_ptr_nonnull(pool = worker_pool_start(1, 2));
+	ck_assert_int_eq(worker_submit(pool, job_parks, NULL), 0);
+	for (i = 0; i < 1000 && worker_parked(pool) == 0; i++)
+		usleep(1000);
+	ck_assert_int_eq(worker_parked(pool), 1);
+	ck_assert_int_eq(worker_submit(pool, job_busy, (void *)&b), 0);
+	scene_wait_done(1);
+	ck_assert_int_eq(scene.order[0], 'B');
+	pthread_mutex_lock(&scene.lock);
+	scene.release = true;
+	pthread_cond_broadcast(&scene.changed);
+	pthread_mutex_unlock(&scene.lock);
+	scene_wait_done(2);
+	worker_pool_stop(pool);
+}
+END_TEST
+
 /* With no thread to spare (max_parked 0), queued jobs wait for A. */
 START_TEST(test_no_spare_thread_waits)
 {
@@ -184,6 +209,7 @@ make_worker_suite(void)
 
 	tcase_add_test(tc, test_run_slots_bound_jobs);
 	tcase_add_test(tc, test_parked_job_frees_its_slot);
+	tcase_add_test(tc, test_job_after_park_runs);
 	tcase_add_test(tc, test_no_spare_thread_waits);
 	tcase_add_test(tc, test_park_off_a_pool);
 	suite_add_tcase(s, tc);
