@@ -49,7 +49,6 @@ struct conn_admission {
 	size_t freed;			/* unfinished bytes let go since a trim */
 	time_t summary_at;		/* when the next summary is due */
 	unsigned long long since[REFUSED_NREASONS];	/* since the last */
-	atomic_ullong total[REFUSED_NREASONS];
 };
 
 static const char *const refusal_names[REFUSED_NREASONS] = {
@@ -65,6 +64,9 @@ static const char *const refusal_names[REFUSED_NREASONS] = {
 	[REFUSED_SLOW_READER] = "slow_reader",
 	[REFUSED_STOPPING] = "stopping",
 };
+
+_Static_assert(REFUSED_NREASONS <= SERVER_REFUSAL_KINDS,
+    "server_stats counts every kind of refusal");
 
 const char *
 conn_refusal_name(enum conn_refusal why)
@@ -150,13 +152,13 @@ conn_admit_refused(struct server *srv, enum conn_refusal why)
 	struct conn_admission *a = srv->admission;
 
 	a->since[why]++;
-	atomic_fetch_add(&a->total[why], 1);
+	atomic_fetch_add(&srv->stats.refused[why], 1);
 }
 
 unsigned long long
 conn_admit_refusals(const struct server *srv, enum conn_refusal why)
 {
-	return atomic_load(&srv->admission->total[why]);
+	return atomic_load(&srv->stats.refused[why]);
 }
 
 /* Log what was refused since the last summary, if anything. */
@@ -222,6 +224,7 @@ conn_admit_handshaking(struct conn *c)
 	c->by_address = count_take(&a->by_address, c->peer);
 	TAILQ_INSERT_TAIL(&a->handshaking, c, stage_entry);
 	a->nhandshaking++;
+	atomic_store(&c->srv->stats.handshakes, a->nhandshaking);
 	c->stage = CONN_HANDSHAKING;
 	c->last_active = conn_now();
 }
@@ -303,6 +306,7 @@ conn_admit_leave(struct conn *c)
 	case CONN_HANDSHAKING:
 		TAILQ_REMOVE(&a->handshaking, c, stage_entry);
 		a->nhandshaking--;
+		atomic_store(&c->srv->stats.handshakes, a->nhandshaking);
 		count_put(&a->by_address, c->by_address);
 		c->by_address = NULL;
 		break;
@@ -334,6 +338,7 @@ conn_admit_unfinished(struct conn *c, size_t buffered, size_t plen)
 		a->freed += c->unfinished - buffered;
 	a->unfinished = a->unfinished - c->unfinished + buffered;
 	c->unfinished = buffered;
+	atomic_store(&c->srv->stats.unfinished_bytes, a->unfinished);
 }
 
 struct conn *

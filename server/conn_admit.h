@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn_admit.h: admission control of psid's connections, on the loop
- * thread (conn_admit.c). Internal to the connection files.
+ * thread (conn_admit.c). Internal to the connection files, but for the
+ * reasons of refusal and their names, which the stats reply uses.
  *
  * Connections in the TLS handshake and authenticated ones have budgets
  * of their own (max_handshakes, max_connections), so that sockets that

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "conn_admit.h"
 #include "handlers.h"
 #include "log.h"
 #include "policy.h"
 #include "server.h"
 #include "store.h"
+#include "worker.h"
 #include "xmalloc.h"
 
 /* Audit entries per reply. */
@@ -234,8 +236,11 @@ handle_stats(const struct request *rq)
 	Psid__LatencySummary sums[LATENCY_OPS], *psums[LATENCY_OPS];
 	uint64_t bins[LATENCY_OPS][LATENCY_BINS];
 	const char *names[LATENCY_OPS];
+	Psid__RefusalCount refusals[REFUSED_NREASONS];
+	Psid__RefusalCount *prefusals[REFUSED_NREASONS];
 	struct server *srv = rq->srv;
 	unsigned op, b;
+	int i;
 
 	/* Per verb of dispatch.c's table, named by its first count. */
 	pthread_mutex_lock(&srv->latency.lock);
@@ -266,6 +271,16 @@ handle_stats(const struct request *rq)
 	st.queries = atomic_load(&srv->stats.queries);
 	st.bytes_in = atomic_load(&srv->stats.bytes_in);
 	st.bytes_out = atomic_load(&srv->stats.bytes_out);
+	st.handshakes = atomic_load(&srv->stats.handshakes);
+	st.unfinished_bytes = atomic_load(&srv->stats.unfinished_bytes);
+	st.parked = srv->pool != NULL ? worker_parked(srv->pool) : 0;
+	for (i = 0; i < REFUSED_NREASONS; i++) {
+		psid__refusal_count__init(&refusals[i]);
+		refusals[i].reason = (char *)conn_refusal_name(i);
+		refusals[i].count = atomic_load(&srv->stats.refused[i]);
+		prefusals[st.n_refusals++] = &refusals[i];
+	}
+	st.refusals = prefusals;
 	resp.body_case = PSID__RESPONSE__BODY_STATS;
 	resp.stats = &st;
 	rq_reply(rq, &resp);

@@ -14,9 +14,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
-#include <malloc.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +29,7 @@
 #include "conf.h"
 #include "conn.h"
 #include "dispatch.h"
+#include "proclimits.h"
 #include "frame.h"
 #include "log.h"
 #include "privdrop.h"
@@ -83,6 +82,21 @@ usage(FILE *out)
 	    CONF_FILE_DEFAULT, CONF_LISTEN, CONF_MAX_CONNECTIONS,
 	    FRAME_MAX_DEFAULT, CONF_HANDSHAKE_TIMEOUT, CONF_IDLE_TIMEOUT,
 	    CONF_WORKERS);
+}
+
+/* -o KEY=VALUE: *arg becomes VALUE; returns KEY (exits on no '='). */
+static const char *
+split_set(char **arg)
+{
+	char *key = *arg, *eq = strchr(key, '=');
+
+	if (eq == NULL) {
+		usage(stderr);
+		exit(2);
+	}
+	*eq = '\0';
+	*arg = eq + 1;
+	return key;
 }
 
 static void
@@ -142,14 +156,7 @@ parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case O_WORKERS: key = "workers"; break;
 		case O_COUNTTHR: key = "count_threads"; break;
 		case O_MAPSIZE: key = "map_size"; break;
-		case 'o':
-			key = optarg;
-			if ((optarg = strchr(optarg, '=')) == NULL) {
-				usage(stderr);
-				exit(2);
-			}
-			*optarg++ = '\0';
-			break;
+		case 'o': key = split_set(&optarg); break;
 		case 'V':
 			printf("psid %s\n", PACKAGE_VERSION);
 			exit(0);
@@ -453,34 +460,6 @@ server_listen(struct server *srv, const struct psid_config *cfg)
 		write_port_file(cfg->port_file, port);
 }
 
-/*
- * Process limits: descriptors for every budget of connections (the soft
- * limit raised to the hard one), and malloc's large blocks mapped and
- * unmapped on their own (a fixed threshold: glibc's moving one would keep
- * freed frame buffers in the heap), so memory buffered for connections
- * goes back to the system once they close.
- */
-static void
-server_limits(const struct psid_config *cfg)
-{
-	unsigned long long need = (unsigned long long)cfg->max_connections +
-	    cfg->max_handshakes + 64;
-	struct rlimit rl;
-
-	mallopt(M_MMAP_THRESHOLD, 1 << 20);
-	mallopt(M_TRIM_THRESHOLD, 4 << 20);
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
-		log_warnx("only %llu file descriptors (RLIMIT_NOFILE) for "
-		    "max_connections + max_handshakes = %llu connections",
-		    (unsigned long long)rl.rlim_cur, need - 64);
-}
-
 /* Sockets bound, key read: root is no longer needed; then the store. */
 static void
 server_drop_and_open(struct server *srv, const struct psid_config *cfg)
@@ -572,7 +551,7 @@ main(int argc, char **argv)
 	if (evthread_use_pthreads() != 0 ||
 	    (srv.base = event_base_new()) == NULL || conn_init(&srv) != 0)
 		fatalx("the event loop cannot be set up");
-	server_limits(&cfg);
+	proclimits_apply(&cfg);
 	server_listen(&srv, &cfg);
 	server_drop_and_open(&srv, &cfg);
 	for (i = 0; i < 3; i++) {

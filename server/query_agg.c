@@ -219,6 +219,13 @@ eval(const struct qplan *plan, const struct qpred *p, const uint32_t *tup)
 	}
 }
 
+/* Whether a column that repeats no fingerprint has one in row. */
+static inline bool
+row_has(const struct qcol *c, uint32_t row)
+{
+	return c->all_present || (c->present[row >> 6] >> (row & 63) & 1);
+}
+
 /* The value a distinct aggregate sees of c in tup, or false for NULL. */
 static inline bool
 value_of(const struct qcol *c, const uint32_t *tup, uint64_t *v)
@@ -234,17 +241,17 @@ value_of(const struct qcol *c, const uint32_t *tup, uint64_t *v)
 				*v = x;
 				return true;
 			}
-			if (c->present != NULL) {
+			if (c->present != NULL || c->all_present) {
 				*v = c->key0_offset + row;
-				return c->present[row >> 6] >> (row & 63) & 1;
+				return row_has(c, row);
 			}
 			x = c->ord[row];
 			*v = c->key0_offset + x;
 			return x != STORE_VALUE_NULL32;
 		}
-		if (c->present != NULL && !c->use_key) {
+		if ((c->present != NULL || c->all_present) && !c->use_key) {
 			*v = row;
-			return c->present[row >> 6] >> (row & 63) & 1;
+			return row_has(c, row);
 		}
 		x = c->use_key ? tup[2] : c->ord != NULL ? c->ord[row] : 0;
 		*v = x;

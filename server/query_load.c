@@ -141,7 +141,12 @@ load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
 			break;
 		}
 		memset(&jobs[2 * n], 0, 2 * sizeof(jobs[0]));
-		if (distinct == runs[n].n) {
+		if (distinct == runs[n].n && distinct == rows) {
+			/* No repeats, and no row without one: nothing to
+			 * walk (the jobs stay empty). */
+			c->all_present = true;
+			c->space = rows;
+		} else if (distinct == runs[n].n) {
 			/* No repeats: a row is its own value; one walk sets
 			 * the bits (two would share words). */
 			c->present = xcalloc(rows / 64 + 1, sizeof(uint64_t));

@@ -64,6 +64,8 @@ struct qcol {
 	/* FP with need_ord whose column repeats no fingerprint: rows with
 	 * one, a bit each, and a row's value is the row (no ordinals). */
 	uint64_t *present;
+	/* ...and every row has one: no bits either (present stays NULL). */
+	bool all_present;
 	uint64_t space;		/* distinct values a record can take */
 };
 

@@ -32,8 +32,14 @@ struct conn_admission;
 struct request;
 struct rq_slot;
 
+/* Kinds of connections refused or shed (conn_admit.h's conn_refusal). */
+#define SERVER_REFUSAL_KINDS	16
+
 /* Counters, updated from any thread. */
 struct server_stats {
+	atomic_uint_fast64_t handshakes;	/* in progress now */
+	atomic_uint_fast64_t unfinished_bytes;	/* of frames not yet whole */
+	atomic_uint_fast64_t refused[SERVER_REFUSAL_KINDS];
 	atomic_uint_fast64_t connections;	/* open now */
 	atomic_uint_fast64_t connections_total;
 	atomic_uint_fast64_t uploads;

@@ -485,6 +485,17 @@ psid_stats(struct psid_conn *conn, struct psid_stats *out)
 		l->p99_ms = s->latency[i]->p99_ms;
 	}
 	out->nlatency = i;
+	out->handshakes = s->handshakes;
+	out->parked = s->parked;
+	out->unfinished_bytes = s->unfinished_bytes;
+	for (i = 0; i < s->n_refusals && i < PSID_STATS_MAX_REFUSALS; i++) {
+		snprintf(out->refusals[i].reason,
+		    sizeof(out->refusals[i].reason), "%s",
+		    s->refusals[i]->reason != NULL ?
+		    s->refusals[i]->reason : "");
+		out->refusals[i].count = s->refusals[i]->count;
+	}
+	out->nrefusals = i;
 	psid__response__free_unpacked(r, NULL);
 	return PSID_OK;
 }

@@ -362,6 +362,12 @@ remote_stats_run(struct args *a, struct psid_conn *conn)
 	    PRIu64 "\n", st.uptime_seconds, st.connections,
 	    st.connections_total, st.uploads, st.queries, st.bytes_in,
 	    st.bytes_out);
+	printf("handshakes\t%" PRIu64 "\nparked\t%" PRIu64 "\n"
+	    "unfinished_bytes\t%" PRIu64 "\n", st.handshakes, st.parked,
+	    st.unfinished_bytes);
+	for (i = 0; i < st.nrefusals; i++)
+		printf("refused_%s\t%" PRIu64 "\n", st.refusals[i].reason,
+		    st.refusals[i].count);
 	if (st.nlatency > 0)
 		printf("operation\tcount\tp50_ms\tp90_ms\tp99_ms\n");
 	for (i = 0; i < st.nlatency; i++)

@@ -995,6 +995,29 @@ expect_error(struct raw *r, Psid__ErrorCode code, const char *text)
 	psid__response__free_unpacked(resp, NULL);
 }
 
+/* The stats' count of refusals for reason (aborts if absent). */
+static uint64_t
+refusals_of(struct raw *r, const char *reason)
+{
+	Psid__Request req = PSID__REQUEST__INIT;
+	Psid__Stats st = PSID__STATS__INIT;
+	Psid__Response *resp;
+	uint64_t n = UINT64_MAX;
+	size_t i;
+
+	req.id = 77;
+	req.body_case = PSID__REQUEST__BODY_STATS;
+	req.stats = &st;
+	resp = call(r, &req);
+	ck_assert_int_eq(code_of(resp), PSID__ERROR_CODE__OK);
+	for (i = 0; i < resp->stats->n_refusals; i++)
+		if (strcmp(resp->stats->refusals[i]->reason, reason) == 0)
+			n = resp->stats->refusals[i]->count;
+	psid__response__free_unpacked(resp, NULL);
+	ck_assert_msg(n != UINT64_MAX, "no refusals of %s", reason);
+	return n;
+}
+
 /*
  * One worker: a join whose client reads nothing parks, and the worker
  * serves bob's count meanwhile (else it would wait for write_timeout,
@@ -1055,6 +1078,9 @@ START_TEST(test_identity_budget_sheds_its_own_idle)
 	make_collab(&a2, id, false);
 	make_collab(&a3, id, false);
 	make_collab(&b, id, false);
+	/* The stats count it under its reason. */
+	ck_assert_uint_eq(refusals_of(&b, "idle_shed"), 1);
+	ck_assert_uint_eq(refusals_of(&b, "identity_full"), 0);
 	raw_close(&a1);
 	raw_close(&a2);
 	raw_close(&a3);

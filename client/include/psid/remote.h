@@ -429,6 +429,9 @@ struct psid_op_latency {
 #define PSID_STATS_MAX_OPS 16
 
 /* psid's counters since it started. */
+/* The most reasons of refusal psid_stats reports. */
+#define PSID_STATS_MAX_REFUSALS	16
+
 struct psid_stats {
 	uint64_t uptime_seconds;
 	uint64_t connections;		/* open now */
@@ -438,6 +441,14 @@ struct psid_stats {
 	uint64_t bytes_in, bytes_out;
 	size_t nlatency;
 	struct psid_op_latency latency[PSID_STATS_MAX_OPS];
+	uint64_t handshakes;		/* TLS handshakes in progress */
+	uint64_t parked;		/* requests waiting on a slow reader */
+	uint64_t unfinished_bytes;	/* buffered in frames not yet whole */
+	size_t nrefusals;
+	struct psid_refusal_count {
+		char reason[32];	/* "handshake_shed", ... (psid(8)) */
+		uint64_t count;		/* since psid started */
+	} refusals[PSID_STATS_MAX_REFUSALS];
 };
 
 /*
