@@ -96,6 +96,46 @@ ord_walk(void *arg)
 }
 
 /*
+ * The two walk jobs of column c over its index run (rows in the table,
+ * distinct fingerprints): none for a column with one fingerprint per row
+ * and no repeats, one setting bits for a column without repeats, else two
+ * halves of ordinals.
+ */
+static void
+ord_jobs_set(struct qcol *c, struct ord_job *jobs, struct store_run *run,
+    uint64_t rows, uint64_t distinct)
+{
+	size_t k;
+
+	memset(jobs, 0, 2 * sizeof(jobs[0]));
+	if (distinct == run->n && distinct == rows) {
+		/* No repeats, and no row without one: nothing to walk. */
+		c->all_present = true;
+		c->space = rows;
+	} else if (distinct == run->n) {
+		/* No repeats: a row is its own value; one walk sets the
+		 * bits (two would share words). */
+		c->present = xcalloc(rows / 64 + 1, sizeof(uint64_t));
+		c->space = rows;
+		jobs[0].present = c->present;
+		jobs[0].to = run->n;
+	} else {
+		c->ord = xmalloc((size_t)(rows + 1) * sizeof(*c->ord));
+		memset(c->ord, 0xff, (size_t)(rows + 1) * sizeof(*c->ord));
+		c->space = run->n;
+		for (k = 0; k < 2; k++) {
+			jobs[k].from = run->n * k / 2;
+			jobs[k].to = run->n * (k + 1) / 2;
+			jobs[k].ord = c->ord;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		jobs[k].run = run;
+		jobs[k].rows = rows;
+	}
+}
+
+/*
  * Per row of each fingerprint column that needs them, the ordinal of its
  * fingerprint (NULL32 for none), two halves of each index on threads.
  */
@@ -140,34 +180,7 @@ load_ordinals(struct qplan *plan, struct store_read *rd, const char *collab,
 			rc = -1;
 			break;
 		}
-		memset(&jobs[2 * n], 0, 2 * sizeof(jobs[0]));
-		if (distinct == runs[n].n && distinct == rows) {
-			/* No repeats, and no row without one: nothing to
-			 * walk (the jobs stay empty). */
-			c->all_present = true;
-			c->space = rows;
-		} else if (distinct == runs[n].n) {
-			/* No repeats: a row is its own value; one walk sets
-			 * the bits (two would share words). */
-			c->present = xcalloc(rows / 64 + 1, sizeof(uint64_t));
-			c->space = rows;
-			jobs[2 * n].present = c->present;
-			jobs[2 * n].to = runs[n].n;
-		} else {
-			c->ord = xmalloc((size_t)(rows + 1) * sizeof(*c->ord));
-			memset(c->ord, 0xff, (size_t)(rows + 1) *
-			    sizeof(*c->ord));
-			c->space = runs[n].n;
-			for (k = 0; k < 2; k++) {
-				jobs[2 * n + k].from = runs[n].n * k / 2;
-				jobs[2 * n + k].to = runs[n].n * (k + 1) / 2;
-				jobs[2 * n + k].ord = c->ord;
-			}
-		}
-		for (k = 0; k < 2; k++) {
-			jobs[2 * n + k].run = &runs[n];
-			jobs[2 * n + k].rows = rows;
-		}
+		ord_jobs_set(c, &jobs[2 * n], &runs[n], rows, distinct);
 		n++;
 	}
 	for (k = 1; rc == 0 && k < 2 * n; k++)
